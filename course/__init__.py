@@ -1,0 +1,1 @@
+"""AWS Cloud Practitioner course: calculators, data, the AWS sandbox and grading tools."""

@@ -1,0 +1,28 @@
+"""nbgrader configuration: one machine, a normal user, no /srv and no root needed."""
+
+from pathlib import Path
+
+from course.nbgrader_setup import feedback_preprocessors, release_preprocessors
+
+here = Path(__file__).resolve().parent
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+
+c.CourseDirectory.course_id = "aws-cloud-practitioner"
+c.CourseDirectory.root = str(here)
+c.CourseDirectory.db_url = f"sqlite:///{here / 'gradebook.db'}"
+# Hidden tests are cleared from a student's stub; keep the ### markers nbgrader expects.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# A local exchange inside the repository (ignored by git) instead of /srv/nbgrader/exchange.
+c.Exchange.root = str(here / ".exchange")
+c.Exchange.path_includes_course = True
+
+# Grading: a fresh kernel per notebook, at most 60 s per cell, and never a real AWS account.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.Execute.allow_errors = True
+
+# Release notebooks keep the outputs of teaching cells (figures, tables) for nbviewer readers.
+c.GenerateAssignment.preprocessors = release_preprocessors()
+# Hidden tests never reach a student through the feedback HTML (nbgrader shows them by default).
+c.GenerateFeedback.preprocessors = feedback_preprocessors()
