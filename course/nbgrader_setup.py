@@ -1,7 +1,14 @@
 """nbgrader pipeline pieces: which outputs a release keeps and what feedback may show."""
 
+import os
+import sys
+from pathlib import Path
+
+from nbgrader.apps import NbGraderAPI
 from nbgrader.converters import GenerateAssignment, GenerateFeedback
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearHiddenTests, ClearOutput, NbGraderPreprocessor
+from traitlets.config.loader import PyFileConfigLoader
 
 
 class ClearGradedOutput(NbGraderPreprocessor):
@@ -26,3 +33,19 @@ def feedback_preprocessors() -> list:
     """nbgrader's default feedback pipeline with hidden tests removed first."""
     default = GenerateFeedback.class_traits()["preprocessors"].default()
     return [ClearHiddenTests, *[p for p in default if p is not ClearHiddenTests]]
+
+
+def course_api(root: Path) -> NbGraderAPI:
+    """nbgrader's Python API for the course folder ROOT, configured by its nbgrader_config.py."""
+    # nbgrader runs the `alembic` command: find it beside this Python even in an unactivated venv.
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def run_step(result: dict, what: str) -> None:
+    """Raise with nbgrader's own log when an API step failed (the API returns, never raises)."""
+    if not result.get("success"):
+        raise RuntimeError(f"nbgrader {what} failed:\n{result.get('log', '')}\n{result.get('error', '')}")

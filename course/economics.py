@@ -1,0 +1,62 @@
+"""Cloud economics: fixed versus variable cost, and what provisioning for the peak wastes."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from course.datafiles import load_json
+from course.errors import CourseInputError
+
+
+def hours_per_month() -> int:
+    """Hours in a month as AWS's Pricing Calculator counts them."""
+    return int(load_json("billing_conventions.json")["hours_per_month"])
+
+
+def _non_negative(name: str, value: float) -> float:
+    if type(value) is bool or not isinstance(value, int | float) or not value >= 0:
+        raise CourseInputError(f"{name} must be a number of dollars or units >= 0 (got {value!r})")
+    return float(value)
+
+
+def cumulative_costs(
+    upfront: float, onprem_monthly: float, cloud_monthly: float, months: int
+) -> pd.DataFrame:
+    """Month-by-month running totals of buying (CapEx plus running costs) against renting (OpEx)."""
+    upfront, onprem_monthly, cloud_monthly = (
+        _non_negative(n, v)
+        for n, v in [
+            ("upfront", upfront),
+            ("onprem_monthly", onprem_monthly),
+            ("cloud_monthly", cloud_monthly),
+        ]
+    )
+    if type(months) is not int or months < 1:
+        raise CourseInputError(f"months must be a whole number >= 1 (got {months!r})")
+    month = pd.RangeIndex(0, months + 1, name="month")
+    return pd.DataFrame(
+        {"on_premises": upfront + onprem_monthly * month, "cloud": cloud_monthly * month}, index=month
+    )
+
+
+@dataclass(frozen=True)
+class CapacityCost:
+    """What a demand curve costs on fixed capacity sized for its peak and on elastic capacity."""
+
+    fixed: float
+    elastic: float
+
+    @property
+    def idle(self) -> float:
+        """Money spent on capacity that sat unused."""
+        return self.fixed - self.elastic
+
+
+def capacity_cost(demand: Sequence[float], price_per_unit_hour: float) -> CapacityCost:
+    """Cost of hourly DEMAND (units per hour) when provisioned for the peak versus used as needed."""
+    price = _non_negative("price_per_unit_hour", price_per_unit_hour)
+    if not len(demand):
+        raise CourseInputError("demand must hold at least one hour")
+    hours = [_non_negative("each hour's demand", d) for d in demand]
+    return CapacityCost(fixed=max(hours) * len(hours) * price, elastic=sum(hours) * price)

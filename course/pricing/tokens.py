@@ -1,0 +1,218 @@
+"""LLM tokens and prices: count a text's tokens offline and turn token counts into US dollars.
+
+Prices (USD per 1M tokens, dated and sourced) live in course/data/llm_prices.csv; the rules of
+thumb (characters and words per token) in course/data/token_rules.json.
+"""
+
+import difflib
+import math
+from dataclasses import asdict, dataclass
+from functools import cache
+from numbers import Integral, Real
+from typing import Any
+
+from course.datafiles import load_csv, load_json
+from course.errors import CourseInputError
+
+PRICES_FILE = "llm_prices.csv"
+RULES_FILE = "token_rules.json"
+PER_MILLION = 1_000_000
+OFFLINE_ENCODINGS = ("o200k_base", "cl100k_base")
+STAND_IN_ENCODING = "cl100k_base"
+# bpe_openai refuses 1,000,000 characters or more, or more than 200,000 tokens, in one call.
+# A token is at least one UTF-8 byte and a character at most four, so 50,000 characters is safe.
+MAX_CHARS_PER_CALL = 50_000
+
+
+@dataclass(frozen=True)
+class ModelPrice:
+    """One row of the price table: USD per 1M input and output tokens, with its date and source."""
+
+    model: str
+    input_usd_per_1m: float
+    output_usd_per_1m: float
+    encoding: str
+    status: str
+    note: str
+    as_of: str
+    source: str
+
+
+@dataclass(frozen=True)
+class TokenCount:
+    """How many tokens a text is for a model, how they were counted and whether that is exact."""
+
+    tokens: int
+    method: str
+    exact: bool
+    model: str
+
+
+@dataclass(frozen=True)
+class TokenCost:
+    """What some input and output tokens cost on one model, in USD."""
+
+    model: str
+    input_tokens: int
+    output_tokens: int
+    input_cost: float
+    output_cost: float
+    cost: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict (a pandas row, a JSON object)."""
+        return asdict(self)
+
+
+@cache
+def _price_table() -> dict[str, ModelPrice]:
+    rows = load_csv(PRICES_FILE)
+    return {
+        row["model"]: ModelPrice(
+            **{
+                **row,
+                "input_usd_per_1m": float(row["input_usd_per_1m"]),
+                "output_usd_per_1m": float(row["output_usd_per_1m"]),
+            }
+        )
+        for row in rows
+    }
+
+
+def models() -> list[ModelPrice]:
+    """Every model in the price table, oldest first."""
+    return list(_price_table().values())
+
+
+def model_price(name: str) -> ModelPrice:
+    """The price-table row of model NAME (case and surrounding spaces do not matter)."""
+    if not isinstance(name, str):
+        raise CourseInputError(f"model must be a model name (a str) such as 'gpt-4o', got {name!r}")
+    table = _price_table()
+    key = name.strip().lower()
+    if key in table:
+        return table[key]
+    closest = difflib.get_close_matches(key, list(table), n=1, cutoff=0.0)
+    raise CourseInputError(
+        f"Unknown model {name!r}: did you mean {closest[0]!r}? Known models: {', '.join(table)}."
+    )
+
+
+def _whole_tokens(what: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise CourseInputError(
+            f"{what} must be a whole number of tokens (an int such as 1_500), got {value!r}. "
+            "Prices are per 1M tokens (the notes quote per 1K): pass the token count itself."
+        )
+    if value < 0:
+        raise CourseInputError(f"{what} must be 0 or more, got {value}.")
+    return int(value)
+
+
+def _amount(what: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise CourseInputError(f"{what} must be a number such as 3000, got {value!r}.")
+    if value < 0:
+        raise CourseInputError(f"{what} must be 0 or more, got {value}.")
+    return float(value)
+
+
+def _rules() -> dict[str, Any]:
+    return load_json(RULES_FILE)
+
+
+def chars_to_tokens(chars: float) -> float:
+    """Rule-of-thumb tokens in CHARS characters of English (1 token is about 4 characters)."""
+    return _amount("chars", chars) / _rules()["chars_per_token"]
+
+
+def words_to_tokens(words: float) -> float:
+    """Rule-of-thumb tokens in WORDS words of English (100 tokens are about 75 words)."""
+    return _amount("words", words) * 100 / _rules()["words_per_100_tokens"]
+
+
+def tokens_to_words(tokens: float) -> float:
+    """Rule-of-thumb words of English in TOKENS tokens (100 tokens are about 75 words)."""
+    return _amount("tokens", tokens) * _rules()["words_per_100_tokens"] / 100
+
+
+@cache
+def _load_encoding(name: str) -> Any:
+    """The bpe_openai encoding NAME, imported here so the module works without the package."""
+    import bpe_openai
+
+    return bpe_openai.get_encoding(name)
+
+
+def _pieces(text: str) -> list[str]:
+    """TEXT cut into pieces bpe_openai accepts, each cut just before a space that starts a word.
+
+    A tokenizer never joins a character to the space after it, so the counts of the pieces add up
+    to the count of the whole.
+    """
+    pieces, start = [], 0
+    while len(text) - start > MAX_CHARS_PER_CALL:
+        cut = text.rfind(" ", start + 1, start + MAX_CHARS_PER_CALL)
+        while cut > start and text[cut + 1].isspace():
+            cut = text.rfind(" ", start + 1, cut)
+        if cut <= start:  # no such space: cut anywhere, which may shift the count by a token
+            cut = start + MAX_CHARS_PER_CALL
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
+def count_tokens(text: str, model: str = "gpt-4o") -> TokenCount:
+    """Count TEXT's tokens with MODEL's own tokenizer, or say which approximation was used."""
+    if not isinstance(text, str):
+        raise CourseInputError(
+            f"text must be a str, got {type(text).__name__}; join lines first: '\\n'.join(lines)."
+        )
+    price = model_price(model)
+    own = price.encoding
+    name = own if own in OFFLINE_ENCODINGS else STAND_IN_ENCODING
+    try:
+        encoding = _load_encoding(name)
+    except Exception:  # bpe_openai missing or broken: fall back to the rule of thumb
+        chars_per_token = _rules()["chars_per_token"]
+        return TokenCount(
+            tokens=math.ceil(chars_to_tokens(len(text))),
+            method=f"rule of thumb: {chars_per_token:g} characters per token (approximation)",
+            exact=False,
+            model=price.model,
+        )
+    tokens = sum(len(encoding.encode_ordinary(piece)) for piece in _pieces(text))
+    if name == own:
+        return TokenCount(tokens=tokens, method=name, exact=True, model=price.model)
+    method = f"{name} (approximation: {price.model}'s own tokenizer {own} is not available offline)"
+    return TokenCount(tokens=tokens, method=method, exact=False, model=price.model)
+
+
+def token_cost(model: str, input_tokens: int, output_tokens: int = 0) -> TokenCost:
+    """What INPUT_TOKENS in and OUTPUT_TOKENS out cost on MODEL, in USD."""
+    price = model_price(model)
+    tokens_in = _whole_tokens("input_tokens", input_tokens)
+    tokens_out = _whole_tokens("output_tokens", output_tokens)
+    input_cost = tokens_in * price.input_usd_per_1m / PER_MILLION
+    output_cost = tokens_out * price.output_usd_per_1m / PER_MILLION
+    return TokenCost(
+        model=price.model,
+        input_tokens=tokens_in,
+        output_tokens=tokens_out,
+        input_cost=input_cost,
+        output_cost=output_cost,
+        cost=input_cost + output_cost,
+    )
+
+
+def text_cost(model: str, text: str, output_tokens: int = 0) -> tuple[TokenCount, TokenCost]:
+    """Count TEXT as MODEL's input and price it with OUTPUT_TOKENS of answer."""
+    count = count_tokens(text, model)
+    return count, token_cost(model, count.tokens, output_tokens)
+
+
+def tokens_for_budget(model: str, budget_usd: float) -> int:
+    """How many input tokens BUDGET_USD buys on MODEL (e.g. $18 of davinci: 900,000)."""
+    tokens = _amount("budget_usd", budget_usd) * PER_MILLION / model_price(model).input_usd_per_1m
+    return math.floor(round(tokens, 6))
