@@ -14,11 +14,11 @@ from course.release import scratch_course
 Scores = dict[str, tuple[float, float]]  # grade_id -> (score, max_score)
 
 
-def grading_course(root: Path, into: Path) -> Path:
-    """A scratch course in INTO with ROOT's config and source/, its assignments in the gradebook."""
+def grading_course(root: Path, into: Path, names: list[str] | None = None) -> Path:
+    """A scratch course in INTO with ROOT's config and source/, and NAMES (default all) generated."""
     scratch_course(root, into)
     api = course_api(into)
-    for name in notebooks.assignments(into):
+    for name in notebooks.assignments(into) if names is None else names:
         run_step(api.generate_assignment(name, force=True), f"generate_assignment {name}")
     return into
 

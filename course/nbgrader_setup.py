@@ -23,6 +23,17 @@ class ClearGradedOutput(NbGraderPreprocessor):
         return cell, resources
 
 
+class HideTestTracebacks(NbGraderPreprocessor):
+    """Cut the tracebacks of test cells to their last line: the code around it may be hidden tests."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    output.traceback = [f"{output.ename}: {output.evalue}"]
+        return cell, resources
+
+
 def release_preprocessors() -> list:
     """nbgrader's default release pipeline with ClearOutput swapped for ClearGradedOutput."""
     default = GenerateAssignment.class_traits()["preprocessors"].default()
@@ -30,9 +41,9 @@ def release_preprocessors() -> list:
 
 
 def feedback_preprocessors() -> list:
-    """nbgrader's default feedback pipeline with hidden tests removed first."""
+    """nbgrader's default feedback pipeline with hidden tests and test-cell tracebacks removed first."""
     default = GenerateFeedback.class_traits()["preprocessors"].default()
-    return [ClearHiddenTests, *[p for p in default if p is not ClearHiddenTests]]
+    return [ClearHiddenTests, HideTestTracebacks, *[p for p in default if p is not ClearHiddenTests]]
 
 
 def course_api(root: Path) -> NbGraderAPI:
