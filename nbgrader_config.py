@@ -20,7 +20,6 @@ c.Exchange.path_includes_course = True
 # Grading: a fresh kernel per notebook, at most 60 s per cell, and never a real AWS account.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
-c.Execute.allow_errors = True
 
 # Release notebooks keep the outputs of teaching cells (figures, tables) for nbviewer readers.
 c.GenerateAssignment.preprocessors = release_preprocessors()

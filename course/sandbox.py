@@ -36,7 +36,6 @@ from course.errors import CourseInputError
 
 DUMMY_KEY = "testing"
 TAG_KEY = "course-lab"
-FREE_TIER_INSTANCE_TYPES = frozenset({"t2.micro", "t3.micro"})
 START_TIMEOUT_S = 15.0
 ADMIN_USER = "course-admin"
 ADMIN_POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
@@ -47,7 +46,7 @@ ADMIN_SETUP_CALLS = 3
 # Operations refused in real AWS unless costs are allowed; RunInstances only for types that are
 # not free-tier eligible.
 COSTLY_OPERATIONS: dict[tuple[str, str], str] = {
-    ("ec2", "RunInstances"): "only t2.micro and t3.micro instances are free-tier eligible",
+    ("ec2", "RunInstances"): "only free-tier-eligible instance types (t3.micro, t4g.micro, ...) are free",
     ("ec2", "RequestSpotInstances"): "spot instances bill per second while they run",
     ("ec2", "CreateNatGateway"): "a NAT gateway bills per hour and per GB processed",
     ("ec2", "AllocateAddress"): "a public IPv4 address bills per hour",
@@ -81,6 +80,16 @@ COSTLY_OPERATIONS: dict[tuple[str, str], str] = {
     ("secretsmanager", "CreateSecret"): "a secret bills per month after a 30-day trial",
     ("shield", "CreateSubscription"): "Shield Advanced is a 1-year commitment at 3,000 USD a month",
 }
+
+
+def _free_tier_eligible(instance_type: str) -> bool:
+    """Whether EC2 marks the type free-tier eligible (as for accounts opened from 2025-07-15)."""
+    from course.instances import instance_type as lookup  # pandas-heavy: only when a guard needs it
+
+    try:
+        return bool(lookup(instance_type).free_tier_eligible)
+    except CourseInputError:
+        return False
 
 
 def _env_flag(name: str) -> bool:
@@ -609,7 +618,7 @@ class Sandbox:
             # Without InstanceType AWS launches an m1.small; a launch template's type is not
             # looked up, so such a launch is refused too.
             instance_type = context.get("course_params", {}).get("InstanceType", "m1.small")
-            if instance_type in FREE_TIER_INSTANCE_TYPES:
+            if _free_tier_eligible(instance_type):
                 return
             what = f"ec2 RunInstances of instance type {instance_type}"
         raise CourseInputError(

@@ -136,7 +136,7 @@ def test_aws_mode_records_tags_and_tears_down(aws_env: str):
         name_tag = {"Key": "Name", "Value": "web"}
         ec2.run_instances(
             ImageId=AMI,
-            InstanceType="t2.micro",
+            InstanceType="t3.micro",
             MinCount=1,
             MaxCount=1,
             TagSpecifications=[{"ResourceType": "instance", "Tags": [name_tag]}],

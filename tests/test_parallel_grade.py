@@ -1,0 +1,76 @@
+"""`course grade` scores exactly as plain `nbgrader autograde`, in parallel, with a time limit."""
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from course import notebooks
+from course.demo import class_roster, simulated_notebook
+from course.errors import CourseInputError
+from course.grading import autograde, grading_course, scores, submit
+from course.parallel_grade import grade_assignment
+
+ROOT = Path(__file__).resolve().parent.parent
+NAME = "01-cloud-computing"
+
+pytestmark = pytest.mark.slow
+
+
+def _class(course: Path, size: int) -> list[str]:
+    roster = class_roster(size)
+    released = notebooks.read(ROOT / "release" / NAME / f"{NAME}.ipynb")
+    solved = notebooks.read(ROOT / "source" / NAME / f"{NAME}.ipynb")
+    for student, ability in roster.items():
+        nb = simulated_notebook(released, solved, ability, random.Random(student))
+        submit(course, student, NAME, {f"{NAME}.ipynb": nb})
+    return list(roster)
+
+
+@pytest.fixture(scope="module")
+def two_courses(tmp_path_factory):
+    plain = grading_course(ROOT, tmp_path_factory.mktemp("plain"), [NAME])
+    students = _class(plain, 4)
+    parallel = tmp_path_factory.mktemp("parallel")
+    shutil.copytree(plain, parallel, dirs_exist_ok=True)
+    autograde(plain, NAME, students)
+    outcomes = grade_assignment(parallel, NAME, workers=2)
+    return plain, parallel, students, outcomes
+
+
+def test_scores_identical_to_plain_nbgrader(two_courses):
+    plain, parallel, students, outcomes = two_courses
+    assert sorted(o.student for o in outcomes) == sorted(students)
+    assert all(o.status == "graded" for o in outcomes), outcomes
+    for student in students:
+        assert scores(parallel, NAME, student) == scores(plain, NAME, student), student
+    totals = [sum(s for s, _ in scores(parallel, NAME, st).values()) for st in students]
+    assert totals[0] > totals[-1] == 0, "the simulated class spans full marks to zero"
+
+
+def test_graded_notebooks_land_in_autograded(two_courses):
+    _, parallel, students, _ = two_courses
+    for student in students:
+        assert (parallel / "autograded" / student / NAME / f"{NAME}.ipynb").exists()
+        assert (parallel / "autograded" / student / NAME / "timestamp.txt").exists()
+
+
+def test_endless_submission_is_stopped_and_scored_zero(tmp_path):
+    course = grading_course(ROOT, tmp_path, [NAME])
+    nb = notebooks.read(ROOT / "source" / NAME / f"{NAME}.ipynb")
+    first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    first.source += "\nimport time\nwhile True:\n    time.sleep(0.1)\n"
+    submit(course, "looper", NAME, {f"{NAME}.ipynb": nb})
+    outcomes = grade_assignment(course, NAME, workers=1, limit_s=8)
+    assert [(o.student, o.status) for o in outcomes] == [("looper", "timed out")]
+    result = scores(course, NAME, "looper")
+    assert result and all(score == 0 for score, _ in result.values())
+
+
+def test_unknown_assignment_and_student_are_refused(tmp_path):
+    course = grading_course(ROOT, tmp_path, [NAME])
+    with pytest.raises(CourseInputError, match="not in the gradebook"):
+        grade_assignment(course, "99-nothing")
+    with pytest.raises(CourseInputError, match="no submission"):
+        grade_assignment(course, NAME, students=["nobody"])
