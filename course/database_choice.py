@@ -1,0 +1,107 @@
+"""The catalog of AWS database, analytics and migration services (course/data/database_services.json).
+
+`service("dynamodb")` finds a service by its name or a common short name, whatever the case and with or
+without "Amazon"/"AWS" in front; an unknown name raises CourseInputError suggesting the closest names.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import pandas as pd
+
+from course.datafiles import load_json
+from course.errors import CourseInputError
+
+DATA_FILE = "database_services.json"
+
+
+@dataclass(frozen=True)
+class Service:
+    """One service of the catalog: what it is for, its status and the limits the course quotes."""
+
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    model: str
+    workload: str
+    summary: str
+    status: str
+    replaced_by: str | None
+    limits: dict
+    note: str
+    as_of: str
+    source: str
+
+
+def _key(name: str) -> str:
+    """A lookup key: lower case, no 'Amazon'/'AWS' prefix, no spaces, dashes or brackets."""
+    name = re.sub(r"^(amazon|aws)\s+", "", name.strip().lower())
+    return re.sub(r"[\s\-_()]+", "", name)
+
+
+@cache
+def services() -> tuple[Service, ...]:
+    """Every service of the catalog, in the order of the section."""
+    return tuple(
+        Service(**{**item, "aliases": tuple(item["aliases"])}) for item in load_json(DATA_FILE)["items"]
+    )
+
+
+@cache
+def _index() -> dict[str, Service]:
+    index: dict[str, Service] = {}
+    for svc in services():
+        for name in (svc.name, *svc.aliases):
+            index[_key(name)] = svc
+    return index
+
+
+def service(name: str) -> Service:
+    """The service called `name` (e.g. 'DynamoDB', 'amazon rds', 'DAX'), else CourseInputError."""
+    if not isinstance(name, str) or not name.strip():
+        raise CourseInputError(f"a service name should be a non-empty string, not {name!r}")
+    found = _index().get(_key(name))
+    if found is None:
+        names = [svc.name for svc in services()]
+        keys = difflib.get_close_matches(_key(name), list(_index()), n=5, cutoff=0.5)
+        close = list(dict.fromkeys(_index()[k].name for k in keys))[:3]
+        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise CourseInputError(f"{name!r} is not a service of this section.{hint} Known: {', '.join(names)}.")
+    return found
+
+
+def catalog(kind: str | None = None) -> pd.DataFrame:
+    """The catalog as a table, one row per service; `kind` keeps only database, analytics or migration."""
+    kinds = sorted({svc.kind for svc in services()})
+    if kind is not None and kind not in kinds:
+        raise CourseInputError(f"kind must be one of {kinds} or None (got {kind!r})")
+    rows = [
+        {
+            "service": svc.name,
+            "model": svc.model,
+            "workload": svc.workload,
+            "what it is for": svc.summary,
+            "status": svc.status if svc.replaced_by is None else f"{svc.status}; use {svc.replaced_by}",
+        }
+        for svc in services()
+        if kind is None or svc.kind == kind
+    ]
+    return pd.DataFrame(rows).set_index("service")
+
+
+def limits_table() -> pd.DataFrame:
+    """Every limit the catalog quotes, one row per (service, limit), with its date and source."""
+    rows = [
+        {
+            "service": svc.name,
+            "limit": key.replace("_", " "),
+            "value": ", ".join(value) if isinstance(value, list) else value,
+            "as of": svc.as_of,
+            "source": svc.source,
+        }
+        for svc in services()
+        for key, value in svc.limits.items()
+    ]
+    return pd.DataFrame(rows)
