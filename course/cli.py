@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -144,7 +145,116 @@ def cmd_demo(args: argparse.Namespace) -> None:
     """Run the instructor's loop on a simulated class."""
     from course.demo import run_demo
 
-    run_demo(students=args.students, assignments=args.assignment, out=args.out)
+    run_demo(students=args.students, assignments=args.assignment, out=args.out, workers=args.workers)
+
+
+def _course(args: argparse.Namespace) -> Path:
+    from course.nbgrader_setup import find_course
+
+    return find_course(Path(args.course) if args.course else None)
+
+
+def _progress(total: int, what: str):
+    """A progress bar on stderr, so --json output and pipes stay clean."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
+    return bar, bar.add_task(what, total=total)
+
+
+def cmd_roster_import(args: argparse.Namespace) -> None:
+    """Import a roster CSV into the gradebook."""
+    from course.roster import import_roster
+
+    students = import_roster(_course(args), Path(args.file))
+    print(f"{len(students)} students imported into the gradebook (roster kept as roster.csv)")
+
+
+def cmd_release(args: argparse.Namespace) -> None:
+    """Generate an assignment from source/ and release it to the exchange."""
+    from course.exchange import release
+
+    print(f"released to {release(_course(args), args.assignment)}")
+
+
+def cmd_collect(args: argparse.Namespace) -> None:
+    """Collect submissions from the exchange, or from an LMS zip archive."""
+    from course.exchange import collect, collect_zip
+
+    root = _course(args)
+    if args.zip:
+        students, skipped = collect_zip(root, args.assignment, Path(args.zip))
+        for name in skipped:
+            print(f"skipped {name}: not named LOGIN_ID_SUBMISSION_FILE or not on the roster", file=sys.stderr)
+    else:
+        students = collect(root, args.assignment)
+    print(f"{len(students)} submissions of {args.assignment} in submitted/: {', '.join(students) or 'none'}")
+
+
+def cmd_grade(args: argparse.Namespace) -> None:
+    """Autograde every collected submission, several at once."""
+    from course.nbgrader_setup import check_assignment
+    from course.parallel_grade import grade_assignment, submitted_students
+
+    root = _course(args)
+    check_assignment(root, args.assignment)
+    students = args.student or submitted_students(root, args.assignment)
+    bar, task = _progress(len(students), f"grading {args.assignment}")
+    with bar:
+        outcomes = grade_assignment(
+            root,
+            args.assignment,
+            students,
+            workers=args.workers,
+            limit_s=args.limit,
+            on_done=lambda _: bar.advance(task),
+        )
+    for o in outcomes:
+        why = f" ({o.detail.strip().splitlines()[-1]})" if o.detail.strip() else ""
+        print(f"{o.student}: {o.status} in {o.seconds:.1f} s{why}")
+
+
+def cmd_feedback(args: argparse.Namespace) -> None:
+    """Generate HTML feedback for every graded student."""
+    from course.feedback import generate_feedback
+    from course.nbgrader_setup import check_assignment
+
+    root = _course(args)
+    check_assignment(root, args.assignment)
+    graded = len(list((root / "autograded").glob(f"*/{args.assignment}")))
+    bar, task = _progress(graded, f"feedback {args.assignment}")
+    with bar:
+        pages = generate_feedback(root, args.assignment, on_done=lambda _: bar.advance(task))
+    print(f"{len(pages)} feedback pages under {root / 'feedback'}")
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    """Export the grades: one row per student, a column per assignment."""
+    from course.exports import export_canvas, export_csv
+
+    root = _course(args)
+    if args.format == "canvas":
+        print(f"wrote {export_canvas(root, Path(args.out or 'grades-canvas.csv'))}")
+    else:
+        wide, questions = export_csv(root, Path(args.out or "grades.csv"))
+        print(f"wrote {wide} and {questions}")
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    """Write the class report of one assignment."""
+    from course.nbgrader_setup import check_assignment
+    from course.report import build_report
+
+    root = _course(args)
+    check_assignment(root, args.assignment)
+    print(f"wrote {build_report(root, args.assignment, Path(args.out) if args.out else None)}")
 
 
 def build_parser() -> OneLineParser:
@@ -186,15 +296,52 @@ def build_parser() -> OneLineParser:
     rank.add_argument("--top", type=int, default=0, help="show only the best N")
     rank.set_defaults(run=cmd_regions_rank)
 
+    def instructor(name: str, help: str, run, assignment: bool = True) -> OneLineParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        if assignment:
+            sub.add_argument("assignment", help="assignment folder name, e.g. 01-cloud-computing")
+        sub.add_argument("--course", help="course folder (default: the one holding nbgrader_config.py)")
+        sub.set_defaults(run=run)
+        return sub
+
+    roster = commands.add_parser("roster", help="the class roster").add_subparsers(dest="what", required=True)
+    imp = roster.add_parser("import", help="import a roster CSV (id, first_name, last_name, email)")
+    imp.add_argument(
+        "file", help="CSV file; optional columns lms_user_id, sis_user_id, sis_login_id, section"
+    )
+    imp.add_argument("--course", help="course folder (default: the one holding nbgrader_config.py)")
+    imp.set_defaults(run=cmd_roster_import)
+    instructor("release", "generate an assignment from source/ and release it to the exchange", cmd_release)
+    col = instructor(
+        "collect", "collect submissions from the exchange (or an LMS zip) into submitted/", cmd_collect
+    )
+    col.add_argument("--zip", metavar="FILE", help="a zip of submissions downloaded from Canvas")
+    grade = instructor("grade", "autograde every collected submission, several at once", cmd_grade)
+    grade.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
+    grade.add_argument(
+        "--limit", type=float, default=600, help="wall-clock seconds per submission (default 600)"
+    )
+    grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    instructor("feedback", "HTML feedback for every graded student", cmd_feedback)
+    exp = instructor(
+        "export", "grades: a row per student, a column per assignment", cmd_export, assignment=False
+    )
+    exp.add_argument("--format", choices=["csv", "canvas"], default="csv", help="csv (default) or canvas")
+    exp.add_argument("--out", help="output file (default grades.csv or grades-canvas.csv)")
+    rep = instructor("report", "class report (HTML with figures) for one assignment", cmd_report)
+    rep.add_argument("--out", help="output file (default reports/ASSIGNMENT.html)")
+
     demo = commands.add_parser("demo", help="the instructor's loop on a simulated class")
-    demo.add_argument("--students", type=int, default=6, help="class size (default 6)")
+    demo.add_argument("--students", type=int, default=8, help="class size (default 8)")
+    demo.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
     demo.add_argument("--assignment", action="append", help="assignment to run (default: all)")
     demo.add_argument("--out", default="build/demo", help="course folder to build (default build/demo)")
     demo.set_defaults(run=cmd_demo)
 
     for sub in (lam, tok, show, rank):
         sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    demo.set_defaults(json=False)
+    for sub in commands.choices.values():
+        sub.set_defaults(json=False)
     return parser
 
 

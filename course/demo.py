@@ -1,103 +1,130 @@
-"""The instructor's loop on a simulated class: submit, autograde, feedback, export, summary.
+"""The instructor's loop on a simulated class, end to end, in a scratch course folder.
 
-Each simulated student has an ability between 0 and 1; for every answer cell the student hands
-in the solution with that probability and leaves the stub otherwise. The draws are seeded, so
-two runs give the same grades. Everything happens in a scratch course folder (build/demo).
+Roster import, release to the exchange, simulated students submitting through the exchange (one
+late, one not at all), collect, parallel autograde, feedback, CSV and Canvas exports, and a class
+report. Seeded: two runs give the same grades.
 """
 
+import csv
 import datetime as dt
-import random
 import shutil
 import time
 import warnings
 from pathlib import Path
 
-import nbformat
 from nbgrader.api import Gradebook
-from nbgrader.plugins import CsvExportPlugin
+from nbgrader.auth import Authenticator
+from nbgrader.exchange import ExchangeFactory
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import SAWarning
 
 from course import notebooks
-from course.grading import autograde, grading_course, scores, submit
-from course.nbgrader_setup import course_api, run_step
+from course.exchange import collect, release
+from course.exports import export_canvas, export_csv, grades_frame
+from course.feedback import generate_feedback
+from course.nbgrader_setup import course_api
+from course.parallel_grade import grade_assignment
+from course.release import scratch_course
+from course.report import build_report
+from course.roster import import_roster
+from course.simulation import SimulatedStudent, simulated_class, simulated_submission
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMES = ["ada", "alan", "barbara", "claude", "edsger", "frances", "grace", "john", "katherine", "linus"]
-SEED = 2026
-DEADLINE = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+ABSENT = "nobody"  # on the roster, never submits
 
 
-def class_roster(size: int) -> dict[str, float]:
-    """Student ids with abilities spread evenly from 1 (all solved) down to 0 (all blank)."""
-    if size < 2:
-        raise ValueError("a simulated class needs at least 2 students")
-    ids = [NAMES[i % len(NAMES)] + (str(i // len(NAMES)) if i >= len(NAMES) else "") for i in range(size)]
-    return {sid: round(1 - i / (size - 1), 3) for i, sid in enumerate(ids)}
+def write_roster(students: list[SimulatedStudent], path: Path) -> Path:
+    """A roster CSV for the simulated class plus one student who never submits."""
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "first_name", "last_name", "email", "sis_user_id", "sis_login_id", "section"])
+        for i, s in enumerate([*students, SimulatedStudent(ABSENT, 0.0)]):
+            writer.writerow([s.id, s.id.title(), "Student", f"{s.id}@example.edu", f"S{1000 + i}", s.id, "A"])
+    return path
 
 
-def simulated_notebook(
-    released: nbformat.NotebookNode, solved: nbformat.NotebookNode, ability: float, rng: random.Random
-) -> nbformat.NotebookNode:
-    """The release notebook with each answer cell replaced by the solution with probability ABILITY."""
-    solutions = {c.id: c.source for c in solved.cells if c.metadata.get("nbgrader", {}).get("solution")}
-    nb = nbformat.from_dict(released)
-    for cell in nb.cells:
-        if cell.id in solutions and rng.random() < ability:
-            cell.source = solutions[cell.id]
-    return nb
+def submit_through_exchange(course: Path, student: str, name: str, nbs: dict) -> None:
+    """Hand in NBS as STUDENT with nbgrader's own submit, into the course's exchange."""
+    api = course_api(course)
+    work = course / "students" / student  # as after `nbgrader fetch_assignment`: <course id>/<assignment>/
+    folder = work / api.coursedir.course_id / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for nb_name, nb in nbs.items():
+        notebooks.write(nb, folder / nb_name)
+    config = api.config.copy()
+    config.CourseDirectory.student_id = student
+    config.Exchange.cache = str(course / ".exchange-cache" / student)
+    submit = ExchangeFactory(config=config).Submit(
+        coursedir=api.coursedir.__class__(config=config),
+        authenticator=Authenticator(config=config),
+        config=config,
+    )
+    submit.assignment_dir = str(work)
+    submit.coursedir.assignment_id = name
+    submit.start()
 
 
-def run_demo(students: int = 6, assignments: list[str] | None = None, out: str = "build/demo") -> Path:
-    """Build a scratch course in OUT, grade a simulated class and print where everything is."""
+def run_demo(
+    students: int = 8, assignments: list[str] | None = None, out: str = "build/demo", workers: int = 2
+) -> Path:
+    """Build a scratch course in OUT, run the whole loop on a simulated class, print where things are."""
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's known, harmless gradebook noise
     console = Console()
     course = ROOT / out
     shutil.rmtree(course, ignore_errors=True)
     course.mkdir(parents=True)
+    scratch_course(ROOT, course)
     names = assignments or notebooks.assignments(ROOT)[:1]
-    roster = class_roster(students)
+    klass = simulated_class(students)
     started = time.monotonic()
 
-    console.print(f"[bold]1/5[/] course folder {course}: generating {', '.join(names)}")
-    grading_course(ROOT, course, names)
+    imported = import_roster(course, write_roster(klass, course / "roster-import.csv"))
+    console.print(f"[bold]roster[/]    {len(imported)} students imported (one, {ABSENT!r}, will not submit)")
     for name in names:
-        console.print(f"[bold]2/5[/] {name}: {len(roster)} simulated submissions")
-        for i, (student, ability) in enumerate(roster.items()):
-            rng = random.Random(f"{SEED}:{name}:{student}")
-            late = dt.timedelta(hours=2) if i == 1 else -dt.timedelta(days=1)
+        outbound = release(course, name)
+        console.print(f"[bold]release[/]   {name} -> {outbound}")
+        for i, student in enumerate(klass):
+            if i == len(klass) - 1:  # the last one hands in after the deadline
+                _set_due_date(course, name, dt.datetime.now(dt.UTC))
             nbs = {
-                p.name: simulated_notebook(
-                    notebooks.read(p), notebooks.read(ROOT / "source" / name / p.name), ability, rng
+                p.name: simulated_submission(
+                    notebooks.read(p), notebooks.read(ROOT / "source" / name / p.name), student
                 )
-                for p in notebooks.notebook_paths(course / "release" / name)
+                for p in notebooks.notebook_paths(outbound)
             }
-            submit(course, student, name, nbs, when=DEADLINE + late)
-        console.print(f"[bold]3/5[/] {name}: autograding (a fresh kernel per notebook)")
-        autograde(course, name, list(roster))
-        console.print(f"[bold]4/5[/] {name}: feedback")
-        api = course_api(course)
-        for student in roster:
-            run_step(api.generate_feedback(name, student), f"generate_feedback {name} {student}")
+            submit_through_exchange(course, student.id, name, nbs)
+        console.print(
+            f"[bold]submit[/]    {len(klass)} simulated students submitted {name} (the last one late)"
+        )
+        collected = collect(course, name)
+        console.print(f"[bold]collect[/]   {len(collected)} submissions in {course / 'submitted'}")
+        outcomes = grade_assignment(course, name, workers=workers)
+        console.print(
+            f"[bold]grade[/]     {sum(o.status == 'graded' for o in outcomes)} graded with {workers} workers"
+        )
+        pages = generate_feedback(course, name)
+        console.print(f"[bold]feedback[/]  {len(pages)} HTML pages in {course / 'feedback'}")
+        report = build_report(course, name)
+        console.print(f"[bold]report[/]    {report}")
+    grades_csv, questions_csv = export_csv(course, course / "grades.csv")
+    canvas_csv = export_canvas(course, course / "grades-canvas.csv")
+    console.print(f"[bold]export[/]    {grades_csv}, {questions_csv}, {canvas_csv}")
+    _summary(console, course, names)
+    console.print(f"done in {time.monotonic() - started:.0f} s; the course folder is {course}")
+    return course
 
-    grades_csv = course / "grades.csv"
+
+def _set_due_date(course: Path, name: str, when: dt.datetime) -> None:
     api = course_api(course)
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
-        CsvExportPlugin(to=str(grades_csv)).export(gb)
-    console.print(f"[bold]5/5[/] grades exported to {grades_csv}")
+        gb.update_or_create_assignment(name, duedate=when.astimezone(dt.UTC).replace(tzinfo=None))
+    time.sleep(0.05)  # so that what is handed in next is after the deadline
 
-    table = Table("student", "ability", *names, title="Autograded scores (points / maximum)")
-    for student, ability in roster.items():
-        cells = []
-        for name in names:
-            result = scores(course, name, student)
-            cells.append(f"{sum(s for s, _ in result.values()):g} / {sum(m for _, m in result.values()):g}")
-        table.add_row(student, f"{ability:.2f}", *cells)
+
+def _summary(console: Console, course: Path, names: list[str]) -> None:
+    grades = grades_frame(course)
+    table = Table("student", *names, title="Scores (blank: did not submit)")
+    for row in grades.to_dict("records"):
+        table.add_row(row["student_id"], *("" if row[n] != row[n] else f"{row[n]:g}" for n in names))
     console.print(table)
-    console.print(f"gradebook:  {course / 'gradebook.db'}")
-    console.print(f"graded:     {course / 'autograded'}")
-    console.print(f"feedback:   {course / 'feedback'}")
-    console.print(f"grades CSV: {grades_csv}")
-    console.print(f"done in {time.monotonic() - started:.0f} s")
-    return course

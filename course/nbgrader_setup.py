@@ -1,5 +1,6 @@
 """nbgrader pipeline pieces: which outputs a release keeps and what feedback may show."""
 
+import difflib
 import os
 import sys
 from pathlib import Path
@@ -9,6 +10,8 @@ from nbgrader.converters import GenerateAssignment, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearHiddenTests, ClearOutput, NbGraderPreprocessor
 from traitlets.config.loader import PyFileConfigLoader
+
+from course.errors import CourseInputError
 
 
 class ClearGradedOutput(NbGraderPreprocessor):
@@ -60,3 +63,31 @@ def run_step(result: dict, what: str) -> None:
     """Raise with nbgrader's own log when an API step failed (the API returns, never raises)."""
     if not result.get("success"):
         raise RuntimeError(f"nbgrader {what} failed:\n{result.get('log', '')}\n{result.get('error', '')}")
+
+
+def find_course(start: Path | None = None) -> Path:
+    """The nbgrader course folder: START (default: the current folder) or the nearest parent with a config."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "nbgrader_config.py").is_file():
+            return folder
+    raise CourseInputError(f"no nbgrader_config.py in {here} or above: run this from the course folder")
+
+
+def assignment_names(root: Path) -> list[str]:
+    """Assignments the course can release: the folders under source/."""
+    return (
+        sorted(p.name for p in (root / "source").iterdir() if p.is_dir())
+        if (root / "source").is_dir()
+        else []
+    )
+
+
+def check_assignment(root: Path, name: str) -> str:
+    """NAME if source/NAME exists, else a CourseInputError naming the ones that do."""
+    known = assignment_names(root)
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise CourseInputError(f"unknown assignment {name!r}{hint} (known: {', '.join(known) or 'none'})")
+    return name

@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -27,6 +28,7 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties, Execute, NbGraderPreprocessor, SaveAutoGrades
+from sqlalchemy.exc import SAWarning
 from traitlets import Unicode
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
@@ -79,6 +81,7 @@ def _api(config: Config) -> NbGraderAPI:
 def _worker_main(conn: Connection, root: str, scratch: str) -> None:
     """A worker: execute submissions with nbgrader against a private gradebook until told to stop."""
     os.setsid()  # its own process group, so a timeout kills the worker and its kernels together
+    warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's known, harmless gradebook noise
     course_api(Path(root))  # puts this Python's bin folder on PATH, as nbgrader needs alembic there
     api = _api(
         _config(

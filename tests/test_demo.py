@@ -1,46 +1,81 @@
-"""`course demo` (what `make demo` runs) grades a simulated class end to end, seeded."""
+"""`course demo` (what `make demo` runs) and the simulated class behind it."""
 
 import csv
-import random
+import math
 from pathlib import Path
 
 import pytest
 
 from course import notebooks
-from course.demo import class_roster, run_demo, simulated_notebook
+from course.demo import run_demo
+from course.simulation import (
+    SimulatedStudent,
+    answer_cells,
+    p_correct,
+    simulated_class,
+    simulated_submission,
+    wrong_answer,
+)
 
-pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+NAME = "01-cloud-computing"
 
 
-def test_roster_spreads_ability_from_all_to_nothing():
-    roster = class_roster(5)
-    assert list(roster.values()) == [1.0, 0.75, 0.5, 0.25, 0.0]
-    assert len(set(class_roster(25))) == 25
+def _pair():
+    released = notebooks.read(ROOT / "release" / NAME / f"{NAME}.ipynb")
+    solved = notebooks.read(ROOT / "source" / NAME / f"{NAME}.ipynb")
+    return released, solved
+
+
+def test_class_spans_strong_to_weak_and_is_seeded():
+    klass = simulated_class(6)
+    assert klass == simulated_class(6)
+    assert klass[0].ability == math.inf and klass[-1].ability == -math.inf
+    assert [s.ability for s in klass] == sorted((s.ability for s in klass), reverse=True)
     with pytest.raises(ValueError):
-        class_roster(1)
+        simulated_class(1)
 
 
-def test_demo_grades_a_class(tmp_path):
+def test_rasch_model():
+    assert p_correct(0, 0) == 0.5
+    assert p_correct(2, 0) > p_correct(0, 0) > p_correct(0, 2)
+
+
+def test_wrong_answers_are_plausible_changes():
+    assert wrong_answer('q = "B"') == "q = 'A'"
+    assert wrong_answer('m = {"x": "hybrid", "y": "public"}') == "m = {'x': 'public', 'y': 'public'}"
+    assert wrong_answer("def f(a, b):\n    return a - b") == "def f(a, b):\n    return a + b"
+    assert wrong_answer("x = 3") == "x = 7"
+    assert wrong_answer("not python (") is None
+
+
+def test_submissions_are_seeded_and_follow_ability():
+    released, solved = _pair()
+    solutions = answer_cells(solved)
+    stubs = answer_cells(released)
+
+    def answers(ability: float) -> dict[str, str]:
+        return answer_cells(simulated_submission(released, solved, SimulatedStudent("s", ability)))
+
+    assert answers(0.3) == answers(0.3)
+    assert answers(math.inf) == solutions
+    assert answers(-math.inf) == stubs
+    middle = answers(0.0)
+    kinds = {
+        "right" if middle[k] == solutions[k] else "blank" if middle[k] == stubs[k] else "wrong"
+        for k in middle
+    }
+    assert kinds == {"right", "blank", "wrong"}
+
+
+@pytest.mark.slow
+def test_demo_runs_the_whole_loop(tmp_path):
     course = run_demo(students=3, out=str(tmp_path / "demo"))
     with open(course / "grades.csv", newline="") as f:
         rows = {row["student_id"]: row for row in csv.DictReader(f)}
-    assert set(rows) == {"ada", "alan", "barbara"}
-    assert float(rows["ada"]["score"]) == float(rows["ada"]["max_score"]) > 0
-    assert float(rows["barbara"]["score"]) == 0
-    for student in rows:
-        assert (course / "feedback" / student / "01-cloud-computing" / "01-cloud-computing.html").exists()
-        assert (course / "submitted" / student / "01-cloud-computing" / "timestamp.txt").exists()
-
-
-def test_simulated_notebooks_are_seeded():
-    root = Path(__file__).resolve().parent.parent
-    released = notebooks.read(root / "release/01-cloud-computing/01-cloud-computing.ipynb")
-    solved = notebooks.read(root / "source/01-cloud-computing/01-cloud-computing.ipynb")
-
-    def answers(ability: float, seed: str) -> list[str]:
-        nb = simulated_notebook(released, solved, ability, random.Random(seed))
-        return [c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
-
-    assert answers(0.5, "x") == answers(0.5, "x")
-    assert all("BEGIN SOLUTION" in a for a in answers(1.0, "x"))
-    assert not any("BEGIN SOLUTION" in a for a in answers(0.0, "x"))
+    assert set(rows) == {"ada", "alan", "barbara", "nobody"}
+    assert float(rows["ada"][NAME]) > 0 and float(rows["barbara"][NAME]) == 0 and rows["nobody"][NAME] == ""
+    for student in ("ada", "alan", "barbara"):
+        assert (course / "feedback" / student / NAME / f"{NAME}.html").exists()
+    assert (course / "reports" / f"{NAME}.html").exists()
+    assert (course / "grades-canvas.csv").exists() and (course / "grades-questions.csv").exists()
