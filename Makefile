@@ -40,3 +40,6 @@ lab: install  ## JupyterLab on the student notebooks
 
 clean:
 	rm -rf $(VENV) build submitted feedback .exchange gradebook.db
+
+bench: install  ## plain nbgrader autograde against course grade on 40 simulated submissions
+	$(BIN)/python -m course.bench
