@@ -1,16 +1,15 @@
 """`course grade` scores exactly as plain `nbgrader autograde`, in parallel, with a time limit."""
 
-import random
 import shutil
 from pathlib import Path
 
 import pytest
 
 from course import notebooks
-from course.demo import class_roster, simulated_notebook
 from course.errors import CourseInputError
 from course.grading import autograde, grading_course, scores, submit
 from course.parallel_grade import grade_assignment
+from course.simulation import simulated_class, simulated_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "01-cloud-computing"
@@ -19,13 +18,12 @@ pytestmark = pytest.mark.slow
 
 
 def _class(course: Path, size: int) -> list[str]:
-    roster = class_roster(size)
+    klass = simulated_class(size)
     released = notebooks.read(ROOT / "release" / NAME / f"{NAME}.ipynb")
     solved = notebooks.read(ROOT / "source" / NAME / f"{NAME}.ipynb")
-    for student, ability in roster.items():
-        nb = simulated_notebook(released, solved, ability, random.Random(student))
-        submit(course, student, NAME, {f"{NAME}.ipynb": nb})
-    return list(roster)
+    for student in klass:
+        submit(course, student.id, NAME, {f"{NAME}.ipynb": simulated_submission(released, solved, student)})
+    return [s.id for s in klass]
 
 
 @pytest.fixture(scope="module")
