@@ -73,6 +73,8 @@ COSTLY_OPERATIONS: dict[tuple[str, str], str] = {
     ("emr", "RunJobFlow"): "an EMR cluster bills per instance-hour",
     ("sagemaker", "CreateNotebookInstance"): "a notebook instance bills per hour",
     ("sagemaker", "CreateEndpoint"): "an inference endpoint bills per instance-hour",
+    ("kinesis", "CreateStream"): "a Kinesis data stream bills per shard-hour (or per stream-hour on demand)",
+    ("mq", "CreateBroker"): "an Amazon MQ broker bills per instance-hour",
     ("lightsail", "CreateInstances"): "a Lightsail instance bills per month",
     ("workspaces", "CreateWorkspaces"): "a WorkSpace bills per month or per hour",
     ("globalaccelerator", "CreateAccelerator"): "an accelerator bills per hour",
@@ -351,6 +353,7 @@ DELETERS: dict[tuple[str, str], Callable[[Any, dict, dict], None]] = {
     ("cloudformation", "CreateStack"): lambda c, p, r: c.delete_stack(StackName=r["StackId"]),
     ("cloudwatch", "PutMetricAlarm"): lambda c, p, r: c.delete_alarms(AlarmNames=[p["AlarmName"]]),
     ("events", "PutRule"): _delete_rule,
+    ("kinesis", "CreateStream"): lambda c, p, r: c.delete_stream(StreamName=p["StreamName"]),
 }
 
 
