@@ -1,12 +1,11 @@
 """Lambda against EC2: monthly cost as the request rate grows, and the rate where they cross."""
 
 import math
-import numbers
 
 import pandas as pd
 
+from course import inputs
 from course.economics import hours_per_month
-from course.errors import CourseInputError
 from course.instances import on_demand_price
 from course.pricing.lambda_ import lambda_monthly_cost
 
@@ -20,26 +19,21 @@ def seconds_per_month() -> int:
 
 def ec2_monthly_cost(instance_type: str, instances: int = 1, region: str = "us-east-1") -> float:
     """On-demand Linux cost in USD of INSTANCES instances running all month."""
-    if not isinstance(instances, int) or isinstance(instances, bool) or instances < 0:
-        raise CourseInputError(f"instances must be a whole number >= 0, got {instances!r}")
+    instances = inputs.count("instances", instances)
     return on_demand_price(instance_type, region) * hours_per_month() * instances
 
 
 def requests_per_month(rate_per_second: float) -> int:
     """Requests in a month at a steady RATE_PER_SECOND, rounded to a whole request."""
-    if not isinstance(rate_per_second, numbers.Real) or isinstance(rate_per_second, bool):
-        raise CourseInputError(f"the request rate must be a number, got {rate_per_second!r}")
-    if not rate_per_second >= 0:
-        raise CourseInputError(f"the request rate must be >= 0 per second, got {rate_per_second}")
-    return round(rate_per_second * seconds_per_month())
+    rate = inputs.amount("rate_per_second", rate_per_second, "requests per second")
+    return round(rate * seconds_per_month())
 
 
 def breakeven_requests(
     monthly_usd: float, duration_ms: float, memory_mb: int, arch: str = "x86_64", free_tier: bool = True
 ) -> int:
     """Fewest requests a month at which Lambda costs at least MONTHLY_USD (e.g. an EC2 bill)."""
-    if not isinstance(monthly_usd, numbers.Real) or isinstance(monthly_usd, bool) or not monthly_usd >= 0:
-        raise CourseInputError(f"monthly_usd must be a number of dollars >= 0, got {monthly_usd!r}")
+    inputs.amount("monthly_usd", monthly_usd, "dollars")
 
     def cost(requests: int) -> float:
         return lambda_monthly_cost(requests, duration_ms, memory_mb, arch=arch, free_tier=free_tier).total
@@ -73,10 +67,8 @@ def cost_curve(
 ) -> pd.DataFrame:
     """Monthly USD of Lambda and of EC2 at each steady rate; with CAPACITY_RPS (requests per
     second one instance serves) the EC2 fleet grows in whole instances, else it stays at one."""
-    if capacity_rps is not None and not (isinstance(capacity_rps, numbers.Real) and capacity_rps > 0):
-        raise CourseInputError(
-            f"capacity_rps must be a number of requests per second > 0, got {capacity_rps!r}"
-        )
+    if capacity_rps is not None:
+        inputs.positive("capacity_rps", capacity_rps, "requests per second")
     rows = []
     for rate in rates_per_second:
         requests = requests_per_month(rate)

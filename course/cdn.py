@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from course import inputs
 from course.datafiles import load_json
 from course.errors import CourseInputError
 
@@ -32,13 +33,7 @@ def _check_fraction(hit_ratio: float) -> float:
 
 def origin_requests(viewer_requests: float, hit_ratio: float) -> float:
     """Requests that reach the origin: the misses, viewer_requests * (1 - hit_ratio), hit_ratio a fraction."""
-    if (
-        isinstance(viewer_requests, bool)
-        or not isinstance(viewer_requests, int | float)
-        or viewer_requests < 0
-    ):
-        raise CourseInputError(f"viewer_requests must be a number of requests >= 0, got {viewer_requests!r}")
-    return viewer_requests * (1 - _check_fraction(hit_ratio))
+    return inputs.amount("viewer_requests", viewer_requests, "requests") * (1 - _check_fraction(hit_ratio))
 
 
 def zipf_trace(
@@ -92,10 +87,8 @@ class CloudFrontCost:
 def cloudfront_monthly_cost(gb_out: float, requests: int, free_tier: bool = True) -> CloudFrontCost:
     """CloudFront's monthly bill for GB_OUT GB to viewers and REQUESTS HTTPS requests (United States
     price zone, tiered per GB); the always-free 1 TB and 10M requests come off first if FREE_TIER."""
-    if isinstance(gb_out, bool) or not isinstance(gb_out, int | float) or gb_out < 0:
-        raise CourseInputError(f"gb_out must be a number of GB >= 0, got {gb_out!r}")
-    if isinstance(requests, bool) or not isinstance(requests, int) or requests < 0:
-        raise CourseInputError(f"requests must be a whole number >= 0, got {requests!r}")
+    inputs.amount("gb_out", gb_out, "GB")
+    inputs.count("requests", requests)
     prices = load_json(DATA_FILE)
     free = prices["always_free"] if free_tier else {"gb_out": 0, "requests": 0}
     billable_gb = max(0.0, gb_out - free["gb_out"])

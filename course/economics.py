@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from course import inputs
 from course.datafiles import load_json
 from course.errors import CourseInputError
 
@@ -14,26 +15,14 @@ def hours_per_month() -> int:
     return int(load_json("billing_conventions.json")["hours_per_month"])
 
 
-def _non_negative(name: str, value: float) -> float:
-    if type(value) is bool or not isinstance(value, int | float) or not value >= 0:
-        raise CourseInputError(f"{name} must be a number of dollars or units >= 0 (got {value!r})")
-    return float(value)
-
-
 def cumulative_costs(
     upfront: float, onprem_monthly: float, cloud_monthly: float, months: int
 ) -> pd.DataFrame:
     """Month-by-month running totals of buying (CapEx plus running costs) against renting (OpEx)."""
-    upfront, onprem_monthly, cloud_monthly = (
-        _non_negative(n, v)
-        for n, v in [
-            ("upfront", upfront),
-            ("onprem_monthly", onprem_monthly),
-            ("cloud_monthly", cloud_monthly),
-        ]
-    )
-    if type(months) is not int or months < 1:
-        raise CourseInputError(f"months must be a whole number >= 1 (got {months!r})")
+    upfront = inputs.amount("upfront", upfront, "dollars")
+    onprem_monthly = inputs.amount("onprem_monthly", onprem_monthly, "dollars")
+    cloud_monthly = inputs.amount("cloud_monthly", cloud_monthly, "dollars")
+    months = inputs.count("months", months, minimum=1)
     month = pd.RangeIndex(0, months + 1, name="month")
     return pd.DataFrame(
         {"on_premises": upfront + onprem_monthly * month, "cloud": cloud_monthly * month}, index=month
@@ -55,8 +44,8 @@ class CapacityCost:
 
 def capacity_cost(demand: Sequence[float], price_per_unit_hour: float) -> CapacityCost:
     """Cost of hourly DEMAND (units per hour) when provisioned for the peak versus used as needed."""
-    price = _non_negative("price_per_unit_hour", price_per_unit_hour)
+    price = inputs.amount("price_per_unit_hour", price_per_unit_hour, "dollars")
     if not len(demand):
         raise CourseInputError("demand must hold at least one hour")
-    hours = [_non_negative("each hour's demand", d) for d in demand]
+    hours = [inputs.amount("each hour's demand", d, "units") for d in demand]
     return CapacityCost(fixed=max(hours) * len(hours) * price, elastic=sum(hours) * price)

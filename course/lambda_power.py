@@ -1,11 +1,9 @@
 """Lambda's one performance knob: memory, with CPU allocated in proportion to it."""
 
-import numbers
-
 import pandas as pd
 
+from course import inputs
 from course.datafiles import load_json
-from course.errors import CourseInputError
 from course.pricing.lambda_ import lambda_monthly_cost, lambda_prices
 
 DATA_FILE = "lambda_cpu.json"
@@ -15,22 +13,16 @@ PER_TABLE = 1_000_000  # invocations priced in each row of power_table
 def vcpus(memory_mb: int) -> float:
     """vCPU-equivalents a function gets at MEMORY_MB: 1.0 at 1,769 MB, in proportion elsewhere."""
     limit = lambda_prices()["limits"]["memory_mb"]
-    if not isinstance(memory_mb, numbers.Integral) or isinstance(memory_mb, bool):
-        raise CourseInputError(f"memory_mb must be a whole number of MB, got {memory_mb!r}")
-    if not limit["min"] <= memory_mb <= limit["max"]:
-        raise CourseInputError(
-            f"memory_mb must be between {limit['min']} and {limit['max']} MB (got {memory_mb})"
-        )
+    memory_mb = inputs.whole_number("memory_mb", memory_mb, "MB")
+    inputs.check_between("memory_mb", memory_mb, limit["min"], limit["max"], "MB")
     cpu = load_json(DATA_FILE)
     return min(memory_mb / cpu["mb_per_vcpu"], cpu["max_vcpus"])
 
 
 def cpu_bound_duration_ms(work_ms: float, memory_mb: int, threads: int = 1) -> float:
     """How long CPU-bound work lasts that takes WORK_MS on one full vCPU, run on THREADS threads."""
-    if not isinstance(work_ms, numbers.Real) or isinstance(work_ms, bool) or not work_ms > 0:
-        raise CourseInputError(f"work_ms must be a number of milliseconds > 0, got {work_ms!r}")
-    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
-        raise CourseInputError(f"threads must be a whole number >= 1, got {threads!r}")
+    work_ms = inputs.positive("work_ms", work_ms, "ms")
+    threads = inputs.count("threads", threads, minimum=1)
     return work_ms / min(vcpus(memory_mb), threads)
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import pandas as pd
 
+from course import inputs
 from course.datafiles import load_json
 from course.errors import CourseInputError
 
@@ -29,12 +30,6 @@ def metric_retention() -> pd.DataFrame:
     ]
 
 
-def _count(name: str, value: float) -> float:
-    if type(value) is bool or type(value) not in (int, float) or value < 0:
-        raise CourseInputError(f"{name} must be a number >= 0, not {value!r}")
-    return float(value)
-
-
 # What each line of the bill counts: (free-tier key, price key) in cloudwatch_pricing.json.
 BILL_ITEMS = {
     "custom metrics": ("metrics", "custom_metric_per_month"),
@@ -50,10 +45,10 @@ def monthly_cost(
     """USD a month for CloudWatch usage beyond the free tier (us-east-1, first price tier)."""
     prices = load_json("cloudwatch_pricing.json")
     used = {
-        "custom metrics": _count("custom_metrics", custom_metrics),
-        "alarms": _count("alarms", alarms),
-        "dashboards": _count("dashboards", dashboards),
-        "log GB ingested": _count("log_gb_ingested", log_gb_ingested),
+        "custom metrics": inputs.amount("custom_metrics", custom_metrics, "metrics"),
+        "alarms": inputs.amount("alarms", alarms),
+        "dashboards": inputs.amount("dashboards", dashboards),
+        "log GB ingested": inputs.amount("log_gb_ingested", log_gb_ingested, "GB"),
     }
     return pd.Series(
         {

@@ -7,11 +7,11 @@ acceptable latency give a backlog of 150 against a target of 100, so the group g
 """
 
 import math
-import numbers
 from collections.abc import Sequence
 
 import pandas as pd
 
+from course import inputs
 from course.errors import CourseInputError
 
 SECONDS_PER_MINUTE = 60
@@ -21,8 +21,8 @@ _DIGITS = 9
 
 def backlog_per_instance(visible_messages: int, instances: int) -> float:
     """Messages waiting per running consumer (ApproximateNumberOfMessagesVisible / InService instances)."""
-    visible_messages = _count("visible_messages", visible_messages)
-    instances = _count("instances", instances)
+    visible_messages = inputs.count("visible_messages", visible_messages)
+    instances = inputs.count("instances", instances)
     if instances == 0:
         raise CourseInputError(
             "instances must be at least 1: the backlog per instance of an empty group is undefined"
@@ -32,8 +32,8 @@ def backlog_per_instance(visible_messages: int, instances: int) -> float:
 
 def acceptable_backlog_per_instance(acceptable_latency_s: float, processing_time_s: float) -> float:
     """The target value: how many messages one consumer can have waiting and still meet the latency."""
-    latency = _seconds("acceptable_latency_s", acceptable_latency_s)
-    processing = _seconds("processing_time_s", processing_time_s)
+    latency = inputs.positive("acceptable_latency_s", acceptable_latency_s, "seconds")
+    processing = inputs.positive("processing_time_s", processing_time_s, "seconds")
     return latency / processing
 
 
@@ -45,11 +45,11 @@ def consumers_needed(
     max_consumers: int | None = None,
 ) -> int:
     """Consumers that bring the backlog per instance down to the target, rounded up, within bounds."""
-    visible_messages = _count("visible_messages", visible_messages)
+    visible_messages = inputs.count("visible_messages", visible_messages)
     target = acceptable_backlog_per_instance(acceptable_latency_s, processing_time_s)
     wanted = math.ceil(round(visible_messages / target, _DIGITS))
-    low = _count("min_consumers", min_consumers)
-    high = math.inf if max_consumers is None else _count("max_consumers", max_consumers)
+    low = inputs.count("min_consumers", min_consumers)
+    high = math.inf if max_consumers is None else inputs.count("max_consumers", max_consumers)
     if high < low:
         raise CourseInputError(f"max_consumers ({max_consumers}) is below min_consumers ({min_consumers})")
     return int(min(max(wanted, low), high))
@@ -71,17 +71,19 @@ def simulate_queue(
         raise CourseInputError(
             "give either consumers (a fixed fleet) or acceptable_latency_s (target tracking)"
         )
-    per_consumer = SECONDS_PER_MINUTE / _seconds("processing_time_s", processing_time_s)
-    warmup = _count("warmup_minutes", warmup_minutes)
+    per_consumer = SECONDS_PER_MINUTE / inputs.positive("processing_time_s", processing_time_s, "seconds")
+    warmup = inputs.count("warmup_minutes", warmup_minutes)
     active = (
-        _count("consumers", consumers) if consumers is not None else _count("min_consumers", min_consumers)
+        inputs.count("consumers", consumers)
+        if consumers is not None
+        else inputs.count("min_consumers", min_consumers)
     )
     pending: list[tuple[int, int]] = []  # (minute the consumers start, how many)
     depth, rows = 0, []
     for minute, arrived in enumerate(arrivals_per_minute):
         active += sum(n for start, n in pending if start == minute)
         pending = [(start, n) for start, n in pending if start > minute]
-        depth += _count("arrivals", arrived)
+        depth += inputs.count("arrivals", arrived)
         processed = min(depth, math.floor(active * per_consumer))
         depth -= processed
         rows.append(
@@ -103,25 +105,3 @@ def simulate_queue(
             elif desired < active and not pending:
                 active -= 1  # scale in gently, one consumer a minute
     return pd.DataFrame(rows).set_index("minute")
-
-
-def _count(name: str, value: object) -> int:
-    """`value` as a whole number, 0 or more, else CourseInputError."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise CourseInputError(
-            f"{name} must be a whole number (an int), got {value!r} ({type(value).__name__})"
-        )
-    if value < 0:
-        raise CourseInputError(f"{name} must be 0 or more (got {value})")
-    return int(value)
-
-
-def _seconds(name: str, value: object) -> float:
-    """`value` as a positive, finite number of seconds, else CourseInputError."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
-        raise CourseInputError(
-            f"{name} must be a finite number of seconds, got {value!r} ({type(value).__name__})"
-        )
-    if value <= 0:
-        raise CourseInputError(f"{name} must be more than 0 seconds (got {value})")
-    return float(value)

@@ -1,12 +1,11 @@
 """What AWS's deployment and management tools charge (us-east-1), and a CodeBuild monthly bill."""
 
 import difflib
-import math
-import numbers
 from dataclasses import dataclass
 
 import pandas as pd
 
+from course import inputs
 from course.datafiles import load_json
 from course.errors import CourseInputError
 
@@ -64,17 +63,8 @@ def codebuild_monthly_cost(
 ) -> float:
     """USD for a month of CodeBuild on-demand Linux builds; the free minutes apply to
     general1.small only."""
-    if compute_type not in CODEBUILD_COMPUTE_TYPES:
-        raise CourseInputError(
-            f"compute_type must be one of {CODEBUILD_COMPUTE_TYPES}, not {compute_type!r}."
-        )
-    if (
-        not isinstance(build_minutes, numbers.Real)
-        or isinstance(build_minutes, bool)
-        or not math.isfinite(build_minutes)
-        or build_minutes < 0
-    ):
-        raise CourseInputError(f"build_minutes must be a number of minutes >= 0, not {build_minutes!r}.")
+    inputs.one_of("compute_type", compute_type, CODEBUILD_COMPUTE_TYPES)
+    build_minutes = inputs.amount("build_minutes", build_minutes, "minutes")
     price = tool_price("codebuild_" + compute_type.replace(".", "_"))
     free = price.free_per_month if free_tier else 0
     return max(0.0, build_minutes - free) * price.price_usd

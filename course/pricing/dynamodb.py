@@ -7,13 +7,13 @@ two when transactional. Storage, backups and data transfer are billed separately
 
 import copy
 import math
-import numbers
 from dataclasses import asdict, dataclass
 
+from course import inputs
 from course.datafiles import load_json
-from course.errors import CourseInputError
 
 DATA_FILE = "dynamodb_pricing.json"
+REQUESTS_A_MONTH = "it is a number of requests a month"
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def write_request_units(item_kb: float, transactional: bool = False) -> int:
     """Write request units one write of an `item_kb` KB item takes."""
     prices = load_json(DATA_FILE)
     item_kb = _item_kb(item_kb, prices)
-    kind = "transactional" if _flag("transactional", transactional) else "standard"
+    kind = "transactional" if inputs.flag("transactional", transactional) else "standard"
     size = prices["write_request_units"]["unit_size_kb"]
     return math.ceil(item_kb / size) * prices["write_units_per_request"][kind]
 
@@ -55,9 +55,7 @@ def read_request_units(item_kb: float, consistency: str = "eventually_consistent
     prices = load_json(DATA_FILE)
     item_kb = _item_kb(item_kb, prices)
     per_request = prices["read_units_per_request"]
-    if not isinstance(consistency, str) or consistency not in per_request:
-        valid = ", ".join(repr(name) for name in per_request)
-        raise CourseInputError(f"consistency must be one of {valid} (got {consistency!r})")
+    inputs.one_of("consistency", consistency, per_request)
     size = prices["read_request_units"]["unit_size_kb"]
     return math.ceil(item_kb / size) * per_request[consistency]
 
@@ -71,8 +69,8 @@ def dynamodb_on_demand_cost(
 ) -> DynamoDBRequestCost:
     """Monthly on-demand cost of `writes` writes and `reads` reads of items of `item_kb` KB each."""
     prices = load_json(DATA_FILE)
-    writes = _count("writes", writes)
-    reads = _count("reads", reads)
+    writes = inputs.count("writes", writes, "requests", REQUESTS_A_MONTH)
+    reads = inputs.count("reads", reads, "requests", REQUESTS_A_MONTH)
     write_units = writes * write_request_units(item_kb, transactional_writes)
     read_units = reads * read_request_units(item_kb, read_consistency)
     wru, rru = prices["write_request_units"], prices["read_request_units"]
@@ -94,40 +92,7 @@ def dynamodb_on_demand_cost(
 
 def _item_kb(value: object, prices: dict) -> float:
     """`value` as a float number of KB within DynamoDB's item size limit, else CourseInputError."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
-        raise CourseInputError(
-            f"item_kb must be a finite number of KB, got {value!r} ({type(value).__name__})"
-        )
-    if value <= 0:
-        raise CourseInputError(f"item_kb must be more than 0 KB (got {value}); give the size of one item")
     limit = prices["limits"]["max_item_kb"]
-    if value > limit:
-        hint = ""
-        if value / prices["bytes_per_kb"] <= limit:
-            hint = f" — did you give bytes? {value} bytes is {value / prices['bytes_per_kb']:g} KB"
-        raise CourseInputError(
-            f"item_kb must be at most {limit} KB, DynamoDB's item size limit (got {value}){hint}"
-        )
-    return float(value)
-
-
-def _count(name: str, value: object) -> int:
-    """`value` as a whole number of requests, 0 or more, else CourseInputError."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        hint = ""
-        if isinstance(value, float) and value.is_integer():
-            hint = f"; write {int(value):_} rather than {value!r}"
-        raise CourseInputError(
-            f"{name} must be a whole number of requests (an int), "
-            f"got {value!r} ({type(value).__name__}){hint}"
-        )
-    if value < 0:
-        raise CourseInputError(f"{name} must be 0 or more (got {value}); it is a number of requests a month")
-    return int(value)
-
-
-def _flag(name: str, value: object) -> bool:
-    """`value` if it is True or False, else CourseInputError."""
-    if not isinstance(value, bool):
-        raise CourseInputError(f"{name} must be True or False (got {value!r})")
-    return value
+    too_big = f"item_kb must be at most {limit} KB, DynamoDB's item size limit (got {value})"
+    hint = "give the size of one item"
+    return inputs.size("item_kb", value, "KB", limit, too_big, hint, prices["bytes_per_kb"])

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from course import inputs
 from course.datafiles import load_json
 from course.economics import hours_per_month
 from course.errors import CourseInputError
@@ -120,8 +121,7 @@ def break_even_hours(option: str) -> float:
 
 def dedicated_yearly_costs(instances: int) -> pd.DataFrame:
     """A year of INSTANCES example instances: shared, as Dedicated Instances, on Dedicated Hosts."""
-    if type(instances) is not int or instances < 1:
-        raise CourseInputError(f"instances must be a whole number >= 1 (got {instances!r})")
+    instances = inputs.count("instances", instances, minimum=1)
     d = load_json(DATA_FILE)["dedicated"]
     year = hours_per_year()
     hosts = math.ceil(instances / d["instances_per_host"])
@@ -145,7 +145,6 @@ def free_tier() -> dict:
 
 def legacy_free_tier_cost(instance_hours: float, usd_per_hour: float) -> float:
     """USD for a month's pooled INSTANCE_HOURS of an eligible type on a pre-2025-07-15 account."""
-    if type(instance_hours) is bool or not isinstance(instance_hours, int | float) or instance_hours < 0:
-        raise CourseInputError(f"instance_hours must be a number of hours >= 0 (got {instance_hours!r})")
+    instance_hours = inputs.amount("instance_hours", instance_hours, "hours")
     free_hours = free_tier()["legacy_accounts"]["ec2_hours_per_month"]
     return max(0.0, instance_hours - free_hours) * usd_per_hour

@@ -5,6 +5,7 @@ import math
 import numbers
 from dataclasses import asdict, dataclass
 
+from course import inputs
 from course.datafiles import load_json
 from course.errors import CourseInputError
 
@@ -103,52 +104,26 @@ def _checked(
 ) -> tuple[int, float, int, int]:
     """The numeric inputs as (int, float, int, int), or a CourseInputError saying what to fix."""
     limits = prices["limits"]
-    requests = _whole_number("requests", requests)
-    if requests < 0:
-        raise CourseInputError(
-            f"requests must be 0 or more (got {requests}); it is the number of invocations a month"
-        )
+    requests = inputs.count("requests", requests, hint="it is the number of invocations a month")
     duration_ms = _duration(duration_ms, limits["timeout_s"]["max"] * MS_PER_SECOND)
 
-    memory_mb = _whole_number("memory_mb", memory_mb)
-    mb_per_gb = prices["duration"]["mb_per_gb"]
-    hint = "Lambda memory is set in MB, in 1 MB steps"
-    if limits["memory_mb"]["min"] <= memory_mb * mb_per_gb <= limits["memory_mb"]["max"]:
-        hint += f" — did you give GB? {memory_mb} GB is {memory_mb * mb_per_gb} MB"
-    _check_mb_range("memory_mb", memory_mb, limits["memory_mb"], hint)
+    memory_mb = inputs.whole_number("memory_mb", memory_mb)
+    low, high = limits["memory_mb"]["min"], limits["memory_mb"]["max"]
+    mb_if_gb = memory_mb * prices["duration"]["mb_per_gb"]
+    hint = "Lambda memory is set in MB, in 1 MB steps" + inputs.wrong_unit_hint(
+        memory_mb, "GB", mb_if_gb, "MB", low, high
+    )
+    inputs.check_between("memory_mb", memory_mb, low, high, "MB", hint)
 
-    tiers = prices["duration"]["tiers"]
-    if not isinstance(arch, str) or arch not in tiers:
-        valid = ", ".join(repr(name) for name in sorted(tiers))
-        raise CourseInputError(f"arch must be one of {valid} (got {arch!r})")
-    if not isinstance(free_tier, bool):
-        raise CourseInputError(f"free_tier must be True or False (got {free_tier!r})")
+    inputs.one_of("arch", arch, sorted(prices["duration"]["tiers"]))
+    inputs.flag("free_tier", free_tier)
 
-    ephemeral_mb = _whole_number("ephemeral_mb", ephemeral_mb)
+    ephemeral_mb = inputs.whole_number("ephemeral_mb", ephemeral_mb)
     free_mb = prices["ephemeral_storage"]["free_mb"]
     hint = f"the first {free_mb} MB of /tmp is free; set more only if the function needs it"
-    _check_mb_range("ephemeral_mb", ephemeral_mb, limits["ephemeral_mb"], hint)
+    low, high = limits["ephemeral_mb"]["min"], limits["ephemeral_mb"]["max"]
+    inputs.check_between("ephemeral_mb", ephemeral_mb, low, high, "MB", hint)
     return requests, duration_ms, memory_mb, ephemeral_mb
-
-
-def _whole_number(name: str, value: object) -> int:
-    """`value` as an int, or a CourseInputError saying `name` must be a whole number."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    hint = ""
-    if isinstance(value, float) and value.is_integer():
-        hint = f"; write {int(value):_} rather than {value!r}"
-    raise CourseInputError(
-        f"{name} must be a whole number (an int), got {value!r} ({type(value).__name__}){hint}"
-    )
-
-
-def _check_mb_range(name: str, value: int, limit: dict, hint: str) -> None:
-    """Raise CourseInputError, ending with `hint`, if `value` MB is outside `limit`."""
-    if not limit["min"] <= value <= limit["max"]:
-        raise CourseInputError(
-            f"{name} must be between {limit['min']} and {limit['max']} MB (got {value}); {hint}"
-        )
 
 
 def _duration(value: object, max_ms: int) -> float:

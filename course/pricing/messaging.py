@@ -7,15 +7,16 @@ adds a charge per delivery for some protocols (deliveries to SQS and Lambda carr
 
 import copy
 import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
+from course import inputs
 from course.datafiles import load_json
 from course.errors import CourseInputError
 
 DATA_FILE = "messaging_pricing.json"
 MAX_PAYLOAD_KB = 1024  # 1 MiB: the largest SQS message and the largest SNS topic setting
+PER_MONTH = "it is a number per month"
 
 
 @dataclass(frozen=True)
@@ -72,13 +73,11 @@ def sqs_monthly_cost(
     to be this queue type's alone, though AWS shares it across the account."""
     prices = load_json(DATA_FILE)
     sqs = prices["sqs"]
-    api_calls = _count("api_calls", api_calls)
+    api_calls = inputs.count("api_calls", api_calls, hint=PER_MONTH)
     tiers = sqs["tiers"]
-    if not isinstance(queue_type, str) or queue_type not in tiers:
-        valid = ", ".join(repr(name) for name in tiers)
-        raise CourseInputError(f"queue_type must be one of {valid} (got {queue_type!r})")
+    inputs.one_of("queue_type", queue_type, tiers)
     requests = api_calls * requests_per_call(payload_kb)
-    free = min(requests, sqs["free_tier_requests"]) if _flag("free_tier", free_tier) else 0
+    free = min(requests, sqs["free_tier_requests"]) if inputs.flag("free_tier", free_tier) else 0
     billable = requests - free
     return SqsCost(
         api_calls=api_calls,
@@ -100,9 +99,9 @@ def sns_monthly_cost(
     """Monthly cost of `publishes` publishes of `payload_kb` KB to a standard topic and of the
     `deliveries` per protocol ({"sqs": n, "http": n, "email": n, "lambda": n, "mobile_push": n})."""
     sns = load_json(DATA_FILE)["sns"]
-    publishes = _count("publishes", publishes)
+    publishes = inputs.count("publishes", publishes, hint=PER_MONTH)
     requests = publishes * requests_per_call(payload_kb)
-    flag = _flag("free_tier", free_tier)
+    flag = inputs.flag("free_tier", free_tier)
     billable = max(0, requests - sns["requests"]["free"]) if flag else requests
     publish_cost = billable * sns["requests"]["price_usd"] / sns["requests"]["per"]
     delivery_costs = {}
@@ -111,7 +110,8 @@ def sns_monthly_cost(
             valid = ", ".join(repr(name) for name in sns["deliveries"])
             raise CourseInputError(f"unknown delivery protocol {protocol!r}; use one of {valid}")
         rate = sns["deliveries"][protocol]
-        paid = max(0, _count(f"deliveries[{protocol!r}]", count) - (rate["free"] if flag else 0))
+        sent = inputs.count(f"deliveries[{protocol!r}]", count, hint=PER_MONTH)
+        paid = max(0, sent - (rate["free"] if flag else 0))
         delivery_costs[protocol] = paid * rate["price_usd"] / rate["per"]
     return SnsCost(
         publishes=publishes,
@@ -136,40 +136,6 @@ def _tiered_cost(tiers: list[dict], billable: int, per: int) -> float:
 
 def _payload_kb(value: object, prices: dict) -> float:
     """`value` as a float number of KB within the 1 MiB message limit, else CourseInputError."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
-        raise CourseInputError(
-            f"payload_kb must be a finite number of KB, got {value!r} ({type(value).__name__})"
-        )
-    if value <= 0:
-        raise CourseInputError(
-            f"payload_kb must be more than 0 KB (got {value}); give the size of one call's payload"
-        )
-    if value > MAX_PAYLOAD_KB:
-        hint = ""
-        if value / prices["bytes_per_kb"] <= MAX_PAYLOAD_KB:
-            hint = f" — did you give bytes? {value} bytes is {value / prices['bytes_per_kb']:g} KB"
-        raise CourseInputError(
-            f"payload_kb must be at most {MAX_PAYLOAD_KB} KB (1 MiB, the largest message; got {value}){hint}"
-        )
-    return float(value)
-
-
-def _count(name: str, value: object) -> int:
-    """`value` as a whole number, 0 or more, else CourseInputError."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        hint = ""
-        if isinstance(value, float) and value.is_integer():
-            hint = f"; write {int(value):_} rather than {value!r}"
-        raise CourseInputError(
-            f"{name} must be a whole number (an int), got {value!r} ({type(value).__name__}){hint}"
-        )
-    if value < 0:
-        raise CourseInputError(f"{name} must be 0 or more (got {value}); it is a number per month")
-    return int(value)
-
-
-def _flag(name: str, value: object) -> bool:
-    """`value` if it is True or False, else CourseInputError."""
-    if not isinstance(value, bool):
-        raise CourseInputError(f"{name} must be True or False (got {value!r})")
-    return value
+    too_big = f"payload_kb must be at most {MAX_PAYLOAD_KB} KB (1 MiB, the largest message; got {value})"
+    hint = "give the size of one call's payload"
+    return inputs.size("payload_kb", value, "KB", MAX_PAYLOAD_KB, too_big, hint, prices["bytes_per_kb"])

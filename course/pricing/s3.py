@@ -7,11 +7,11 @@ Request fees and the smaller per-object charges are left out; the data file's no
 import copy
 import difflib
 import math
-import numbers
 from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from course import inputs
 from course.datafiles import load_json
 from course.errors import CourseInputError
 
@@ -67,21 +67,13 @@ def storage_tiers(storage_class: str) -> list[tuple[float, float]]:
     return [(t["from_gb"], t["price_usd_per_gb_month"]) for t in _class(storage_class)["tiers"]]
 
 
-def _non_negative(name: str, value: object) -> float:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
-        raise CourseInputError(f"{name} must be a finite number, not {value!r}")
-    if value < 0:
-        raise CourseInputError(f"{name} cannot be negative (got {value})")
-    return float(value)
-
-
 def gb_months(usage: list[tuple[float, float]], days_in_month: int) -> float:
     """GB-months of a month in which each (gb, days) pair was stored for that many days."""
     if days_in_month not in (28, 29, 30, 31):
         raise CourseInputError(f"days_in_month is 28 to 31, not {days_in_month!r}")
     total = 0.0
     for gb, days in usage:
-        gb, days = _non_negative("gb", gb), _non_negative("days", days)
+        gb, days = inputs.amount("gb", gb, "GB"), inputs.amount("days", days, "days")
         if days > days_in_month:
             raise CourseInputError(f"{days} days is longer than the {days_in_month}-day month")
         total += gb * days
@@ -103,17 +95,16 @@ def monthly_storage_cost(
     """A month's cost of GB_MONTH GB-months in STORAGE_CLASS, reading back RETRIEVED_GB; OBJECTS
     (of 128 KB or more) pay Intelligent-Tiering's monitoring fee."""
     data = _class(storage_class)
-    gb_month = _non_negative("gb_month", gb_month)
-    retrieved_gb = _non_negative("retrieved_gb", retrieved_gb)
-    if not isinstance(objects, numbers.Integral) or isinstance(objects, bool) or objects < 0:
-        raise CourseInputError(f"objects is a whole number of objects, 0 or more (got {objects!r})")
+    gb_month = inputs.amount("gb_month", gb_month, "GB-months")
+    retrieved_gb = inputs.amount("retrieved_gb", retrieved_gb, "GB")
+    objects = inputs.count("objects", objects)
     storage = tiered_cost(gb_month, storage_tiers(storage_class))
     monitoring = objects * data.get("monitoring_usd_per_1000_objects", 0.0) / 1000
     retrieval = retrieved_gb * data["retrieval_usd_per_gb"]
     return S3StorageCost(
         storage_class=storage_class,
         gb_months=gb_month,
-        objects=int(objects),
+        objects=objects,
         retrieved_gb=retrieved_gb,
         storage_cost=storage,
         monitoring_cost=monitoring,

@@ -4,14 +4,12 @@ Prices and rules come from course/data/speech_pricing.json. Polly bills characte
 are free); Transcribe bills seconds of audio, with a minimum per request.
 """
 
-import math
-import numbers
 from dataclasses import dataclass
 
 import pandas as pd
 
+from course import inputs
 from course.datafiles import load_json
-from course.errors import CourseInputError
 
 DATA_FILE = "speech_pricing.json"
 POLLY_ENGINES = ("standard", "neural", "long-form", "generative")
@@ -27,36 +25,21 @@ class TranscribeRules:
     free_minutes_per_month: int
 
 
-def _check_amount(name: str, value: object) -> float:
-    if (
-        not isinstance(value, numbers.Real)
-        or isinstance(value, bool)
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise CourseInputError(f"{name} must be a number >= 0, not {value!r}.")
-    return float(value)
-
-
-def _check_engine(engine: str) -> str:
-    if engine not in POLLY_ENGINES:
-        raise CourseInputError(f"engine must be one of {list(POLLY_ENGINES)}, not {engine!r}.")
-    return engine
-
-
 def polly_price(engine: str) -> float:
     """USD per 1 million billed characters for a Polly engine."""
-    return float(load_json(DATA_FILE)["polly"]["usd_per_million_characters"][_check_engine(engine)])
+    engine = inputs.one_of("engine", engine, POLLY_ENGINES)
+    return float(load_json(DATA_FILE)["polly"]["usd_per_million_characters"][engine])
 
 
 def polly_free_characters(engine: str) -> int:
     """Characters a month free for 12 months on accounts opened before 2025-07-15."""
-    return int(load_json(DATA_FILE)["polly"]["free_characters_per_month"][_check_engine(engine)])
+    engine = inputs.one_of("engine", engine, POLLY_ENGINES)
+    return int(load_json(DATA_FILE)["polly"]["free_characters_per_month"][engine])
 
 
 def polly_cost(characters: float, engine: str, free_tier: bool = False) -> float:
     """USD for a month of Polly: billed characters x the engine's price per million, less the free tier."""
-    billed = _check_amount("characters", characters)
+    billed = inputs.amount("characters", characters)
     if free_tier:
         billed = max(0.0, billed - polly_free_characters(engine))
     return billed / 1_000_000 * polly_price(engine)

@@ -8,15 +8,16 @@ import difflib
 import math
 from dataclasses import asdict, dataclass
 from functools import cache
-from numbers import Integral, Real
 from typing import Any
 
+from course import inputs
 from course.datafiles import load_csv, load_json
 from course.errors import CourseInputError
 
 PRICES_FILE = "llm_prices.csv"
 RULES_FILE = "token_rules.json"
 PER_MILLION = 1_000_000
+PER_MILLION_HINT = "prices are per 1M tokens (the notes quote per 1K): pass the token count itself"
 OFFLINE_ENCODINGS = ("o200k_base", "cl100k_base")
 STAND_IN_ENCODING = "cl100k_base"
 # bpe_openai refuses 1,000,000 characters or more, or more than 200,000 tokens, in one call.
@@ -98,23 +99,9 @@ def model_price(name: str) -> ModelPrice:
     )
 
 
-def _whole_tokens(what: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise CourseInputError(
-            f"{what} must be a whole number of tokens (an int such as 1_500), got {value!r}. "
-            "Prices are per 1M tokens (the notes quote per 1K): pass the token count itself."
-        )
-    if value < 0:
-        raise CourseInputError(f"{what} must be 0 or more, got {value}.")
-    return int(value)
-
-
-def _amount(what: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-        raise CourseInputError(f"{what} must be a number such as 3000, got {value!r}.")
-    if value < 0:
-        raise CourseInputError(f"{what} must be 0 or more, got {value}.")
-    return float(value)
+def _tokens(name: str, value: object) -> int:
+    """`value` as a whole number of tokens, 0 or more; a fraction's error recalls that prices are per 1M."""
+    return inputs.count(name, inputs.whole_number(name, value, "tokens", PER_MILLION_HINT))
 
 
 def _rules() -> dict[str, Any]:
@@ -123,17 +110,17 @@ def _rules() -> dict[str, Any]:
 
 def chars_to_tokens(chars: float) -> float:
     """Rule-of-thumb tokens in CHARS characters of English (1 token is about 4 characters)."""
-    return _amount("chars", chars) / _rules()["chars_per_token"]
+    return inputs.amount("chars", chars, "characters") / _rules()["chars_per_token"]
 
 
 def words_to_tokens(words: float) -> float:
     """Rule-of-thumb tokens in WORDS words of English (100 tokens are about 75 words)."""
-    return _amount("words", words) * 100 / _rules()["words_per_100_tokens"]
+    return inputs.amount("words", words) * 100 / _rules()["words_per_100_tokens"]
 
 
 def tokens_to_words(tokens: float) -> float:
     """Rule-of-thumb words of English in TOKENS tokens (100 tokens are about 75 words)."""
-    return _amount("tokens", tokens) * _rules()["words_per_100_tokens"] / 100
+    return inputs.amount("tokens", tokens) * _rules()["words_per_100_tokens"] / 100
 
 
 @cache
@@ -192,8 +179,8 @@ def count_tokens(text: str, model: str = "gpt-4o") -> TokenCount:
 def token_cost(model: str, input_tokens: int, output_tokens: int = 0) -> TokenCost:
     """What INPUT_TOKENS in and OUTPUT_TOKENS out cost on MODEL, in USD."""
     price = model_price(model)
-    tokens_in = _whole_tokens("input_tokens", input_tokens)
-    tokens_out = _whole_tokens("output_tokens", output_tokens)
+    tokens_in = _tokens("input_tokens", input_tokens)
+    tokens_out = _tokens("output_tokens", output_tokens)
     input_cost = tokens_in * price.input_usd_per_1m / PER_MILLION
     output_cost = tokens_out * price.output_usd_per_1m / PER_MILLION
     return TokenCost(
@@ -214,5 +201,6 @@ def text_cost(model: str, text: str, output_tokens: int = 0) -> tuple[TokenCount
 
 def tokens_for_budget(model: str, budget_usd: float) -> int:
     """How many input tokens BUDGET_USD buys on MODEL (e.g. $18 of davinci: 900,000)."""
-    tokens = _amount("budget_usd", budget_usd) * PER_MILLION / model_price(model).input_usd_per_1m
+    budget = inputs.amount("budget_usd", budget_usd, "dollars")
+    tokens = budget * PER_MILLION / model_price(model).input_usd_per_1m
     return math.floor(round(tokens, 6))
