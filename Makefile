@@ -7,7 +7,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # JupyterLab refuses to run as root unless told; CI and these machines run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install demo test lint format release lab bench clean
+.PHONY: install demo test lint format release toc lab bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -32,8 +32,12 @@ lint: install
 format: install  ## save source notebooks clean, with stable cell ids
 	$(BIN)/python -m course.notebooks source
 
-release: install  ## regenerate release/ from source/
+release: install  ## regenerate release/ from source/, then the README's table of contents
 	$(BIN)/python -m course.release
+	$(BIN)/python -m course.toc
+
+toc: install  ## rewrite the README's table of contents from the notebooks in release/
+	$(BIN)/python -m course.toc
 
 lab: install  ## JupyterLab on the student notebooks
 	$(BIN)/jupyter lab $(ROOT_FLAG) --notebook-dir=release
