@@ -264,7 +264,7 @@ def instance_table(names: list[str] | None = None, families: list[str] | None = 
             "name": t.name,
             "family": t.family,
             "category": t.category,
-            "processor": t.processor,
+            "processor": t.cpu_manufacturer or t.processor,  # EC2's specs beat a guess from the name
             "vcpu": t.vcpu,
             "memory_gib": t.memory_gib,
             "usd_per_hour": t.on_demand_usd_per_hour,
