@@ -322,6 +322,11 @@ def build_parser() -> OneLineParser:
         "--limit", type=float, default=600, help="wall-clock seconds per submission (default 600)"
     )
     grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    grade.add_argument(
+        "--unsandboxed",
+        action="store_true",
+        help="grade even where the bubblewrap sandbox cannot run (only for submissions you trust)",
+    )
     instructor("feedback", "HTML feedback for every graded student", cmd_feedback)
     exp = instructor(
         "export", "grades: a row per student, a column per assignment", cmd_export, assignment=False

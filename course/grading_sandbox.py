@@ -207,13 +207,13 @@ def bwrap_command(
     args += ["--proc", "/proc", "--dev", "/dev"]
     args += ["--perms", "1777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp"]
     args += ["--perms", "1777", "--size", str(16 * 2**20), "--tmpfs", "/dev/shm"]
-    made: set[str] = set()
+    made = {"/tmp", "/dev", "/proc", "/usr", "/etc"}  # mounted above: --dir would change their mode
     for root in roots:
         args += _dirs_for(root, made) + ["--ro-bind", root, root]
     for inside, outside in binds.items():
         args += _dirs_for(inside, made) + ["--ro-bind", outside, inside]
     for path in writable:
-        args += ["--bind", path, path]
+        args += _dirs_for(path, made) + ["--bind", path, path]
     args += ["--chdir", "/tmp"]
     inner = []
     if uid is not None:
@@ -356,7 +356,10 @@ class SandboxKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         self.client_factory = GuardedKernelClient
         self.transport = "ipc"
-        self.sockdir = tempfile.mkdtemp(prefix="cgk-", dir="/tmp")  # ZeroMQ wants paths < 107 chars
+        # In the worker's scratch folder, removed with it even if the worker is killed; ZeroMQ wants
+        # socket paths under 107 characters.
+        folder = self.sandbox.get("sockets") or "/tmp"
+        self.sockdir = tempfile.mkdtemp(prefix="k", dir=folder if len(folder) < 80 else "/tmp")
         self.ip = f"{self.sockdir}/k"
         uid = self.sandbox.get("uid")
         if uid is not None:
@@ -593,12 +596,15 @@ class GuardedExecute(Execute):
                 cell.outputs.append(_error("KernelDied", reason))
 
 
-def sandbox_settings(uid: int | None, limits: Limits, mpl_cache: str | None, log: str | None = None) -> dict:
-    """The settings GuardedExecute passes to each SandboxKernelManager."""
+def sandbox_settings(
+    uid: int | None, limits: Limits, mpl_cache: str | None, scratch: str | None = None
+) -> dict:
+    """The settings GuardedExecute passes to each SandboxKernelManager (SCRATCH: the worker's folder)."""
     return {
         "uid": uid,
         "limits": asdict(limits),
         "roots": trusted_roots(),
         "mpl_cache": mpl_cache,
-        "log": log,
+        "log": f"{scratch}/kernel.log" if scratch else None,
+        "sockets": scratch,
     }

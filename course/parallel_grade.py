@@ -147,9 +147,7 @@ def _worker_main(conn: Connection, root: str, scratch: str, options: dict) -> No
         lease = UidLease()
         steps = [GuardedExecute if p is Execute else p for p in EXECUTE_STEPS]
         overrides["GuardedExecute"] = {
-            "sandbox": sandbox_settings(
-                lease.uid, limits, options["mpl_cache"], str(scratch_path / "kernel.log")
-            ),
+            "sandbox": sandbox_settings(lease.uid, limits, options["mpl_cache"], str(scratch_path)),
             "report_dir": str(reports),
         }
     else:
