@@ -5,7 +5,6 @@ without "Amazon"/"AWS" in front; an unknown name raises CourseInputError suggest
 """
 
 import difflib
-import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -13,6 +12,7 @@ import pandas as pd
 
 from course.datafiles import load_json
 from course.errors import CourseInputError
+from course.inputs import service_key
 
 DATA_FILE = "database_services.json"
 
@@ -35,12 +35,6 @@ class Service:
     source: str
 
 
-def _key(name: str) -> str:
-    """A lookup key: lower case, no 'Amazon'/'AWS' prefix, no spaces, dashes or brackets."""
-    name = re.sub(r"^(amazon|aws)\s+", "", name.strip().lower())
-    return re.sub(r"[\s\-_()]+", "", name)
-
-
 @cache
 def services() -> tuple[Service, ...]:
     """Every service of the catalog, in the order of the section."""
@@ -54,7 +48,7 @@ def _index() -> dict[str, Service]:
     index: dict[str, Service] = {}
     for svc in services():
         for name in (svc.name, *svc.aliases):
-            index[_key(name)] = svc
+            index[service_key(name)] = svc
     return index
 
 
@@ -62,10 +56,10 @@ def service(name: str) -> Service:
     """The service called `name` (e.g. 'DynamoDB', 'amazon rds', 'DAX'), else CourseInputError."""
     if not isinstance(name, str) or not name.strip():
         raise CourseInputError(f"a service name should be a non-empty string, not {name!r}")
-    found = _index().get(_key(name))
+    found = _index().get(service_key(name))
     if found is None:
         names = [svc.name for svc in services()]
-        keys = difflib.get_close_matches(_key(name), list(_index()), n=5, cutoff=0.5)
+        keys = difflib.get_close_matches(service_key(name), list(_index()), n=5, cutoff=0.5)
         close = list(dict.fromkeys(_index()[k].name for k in keys))[:3]
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         raise CourseInputError(f"{name!r} is not a service of this section.{hint} Known: {', '.join(names)}.")

@@ -6,6 +6,7 @@
 
 import math
 import numbers
+import re
 from collections.abc import Collection
 
 from course.errors import CourseInputError
@@ -105,3 +106,9 @@ def size(
         if_bytes = number / bytes_per_unit
         raise CourseInputError(too_big + wrong_unit_hint(value, "bytes", if_bytes, unit, 0, limit))
     return number
+
+
+def service_key(name: str) -> str:
+    """A service name as a lookup key: lower case, no 'Amazon'/'AWS' prefix, no spaces, dashes or brackets."""
+    name = re.sub(r"^(amazon|aws)\s+", "", name.strip().lower())
+    return re.sub(r"[\s\-_()]+", "", name)
