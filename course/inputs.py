@@ -4,6 +4,7 @@
 `hint` a sentence added at the end of the message, e.g. what the value means or how to fix it.
 """
 
+import difflib
 import math
 import numbers
 import re
@@ -112,3 +113,16 @@ def service_key(name: str) -> str:
     """A service name as a lookup key: lower case, no 'Amazon'/'AWS' prefix, no spaces, dashes or brackets."""
     name = re.sub(r"^(amazon|aws)\s+", "", name.strip().lower())
     return re.sub(r"[\s\-_()]+", "", name)
+
+
+def model_entry(name: object, table: dict, example: str):
+    """TABLE's entry for model NAME (case and surrounding spaces ignored), or an error naming the closest."""
+    if not isinstance(name, str):
+        raise CourseInputError(f"model must be a model name (a str) such as {example!r}, got {name!r}")
+    key = name.strip().lower()
+    if key in table:
+        return table[key]
+    closest = difflib.get_close_matches(key, list(table), n=1, cutoff=0.0)
+    raise CourseInputError(
+        f"Unknown model {name!r}: did you mean {closest[0]!r}? Known models: {', '.join(table)}."
+    )

@@ -5,7 +5,6 @@ the price table, from course/data/llm_prices.csv (read through course.pricing.to
 """
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -14,6 +13,7 @@ import pandas as pd
 
 from course.datafiles import load_json
 from course.errors import CourseInputError
+from course.inputs import model_entry
 from course.pricing import tokens
 
 DATA_FILE = "openai_models.json"
@@ -101,16 +101,7 @@ def all_models() -> list[ModelInfo]:
 
 def model_info(name: str) -> ModelInfo:
     """The facts about model NAME (case and surrounding spaces do not matter)."""
-    if not isinstance(name, str):
-        raise CourseInputError(f"model must be a model name (a str) such as 'gpt-4o-mini', got {name!r}")
-    catalog = _catalog()
-    key = name.strip().lower()
-    if key in catalog:
-        return catalog[key]
-    closest = difflib.get_close_matches(key, list(catalog), n=1, cutoff=0.0)
-    raise CourseInputError(
-        f"Unknown model {name!r}: did you mean {closest[0]!r}? Known: {', '.join(catalog)}."
-    )
+    return model_entry(name, _catalog(), "gpt-4o-mini")
 
 
 def available_models(on: dt.date | None = None) -> list[ModelInfo]:

@@ -4,7 +4,6 @@ Prices (USD per 1M tokens, dated and sourced) live in course/data/llm_prices.csv
 thumb (characters and words per token) in course/data/token_rules.json.
 """
 
-import difflib
 import math
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -13,6 +12,7 @@ from typing import Any
 from course import inputs
 from course.datafiles import load_csv, load_json
 from course.errors import CourseInputError
+from course.inputs import model_entry
 
 PRICES_FILE = "llm_prices.csv"
 RULES_FILE = "token_rules.json"
@@ -87,16 +87,7 @@ def models() -> list[ModelPrice]:
 
 def model_price(name: str) -> ModelPrice:
     """The price-table row of model NAME (case and surrounding spaces do not matter)."""
-    if not isinstance(name, str):
-        raise CourseInputError(f"model must be a model name (a str) such as 'gpt-4o', got {name!r}")
-    table = _price_table()
-    key = name.strip().lower()
-    if key in table:
-        return table[key]
-    closest = difflib.get_close_matches(key, list(table), n=1, cutoff=0.0)
-    raise CourseInputError(
-        f"Unknown model {name!r}: did you mean {closest[0]!r}? Known models: {', '.join(table)}."
-    )
+    return model_entry(name, _price_table(), "gpt-4o")
 
 
 def _tokens(name: str, value: object) -> int:
