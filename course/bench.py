@@ -3,11 +3,14 @@
 Both runs start from identical copies of a course holding at least 40 submissions of one
 assignment, in this one process run, on this machine. The scores must be identical. The last line
 reads `speedup: N.NNx` (throughput of `course grade` over the baseline's). Before that it prints
-where a submission's time goes, each part measured here: command start-up, kernel start-up,
-notebook execution and gradebook work.
+where a submission's time goes, each part measured here: for the baseline command start-up, kernel
+start-up, notebook execution and gradebook work; for `course grade` its own per-part means (kernel
+start-up, cells, checks and nbgrader, saving) and the overhead: the wall time per submission that
+is not its cells' execution.
 """
 
 import argparse
+import re
 import shutil
 import statistics
 import subprocess
@@ -22,16 +25,24 @@ from sqlalchemy.exc import SAWarning
 
 from course import notebooks
 from course.grading import grading_course, scores, submit
+from course.parallel_grade import TIMING_PARTS
 from course.simulation import simulated_class, simulated_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
-def _timed(argv: list[str], cwd: Path) -> float:
+def _timed(argv: list[str], cwd: Path) -> tuple[float, str]:
+    """Seconds ARGV took, and what it printed."""
     started = time.perf_counter()
-    subprocess.run(argv, cwd=cwd, check=True, capture_output=True, timeout=3600)
-    return time.perf_counter() - started
+    done = subprocess.run(argv, cwd=cwd, check=True, capture_output=True, text=True, timeout=3600)
+    return time.perf_counter() - started, done.stdout
+
+
+def parse_timing(printed: str) -> dict[str, float]:
+    """The mean seconds per part from `course grade`'s last line (see course.parallel_grade.TIMING_PARTS)."""
+    line = next(ln for ln in reversed(printed.splitlines()) if ln.startswith("time per submission"))
+    return {part: float(re.search(rf"{part} ([0-9.]+) s", line)[1]) for part in TIMING_PARTS}
 
 
 def _class_course(into: Path, name: str, size: int) -> list[str]:
@@ -54,7 +65,7 @@ def kernel_start_seconds(times: int = 3) -> float:
     samples = []
     for _ in range(times):
         started = time.perf_counter()
-        manager, client = start_new_kernel(kernel_name="python3")
+        manager, client = start_new_kernel(kernel_name="python3", stderr=subprocess.DEVNULL)
         samples.append(time.perf_counter() - started)
         client.stop_channels()
         manager.shutdown_kernel(now=True)
@@ -67,7 +78,7 @@ def execution_seconds(path: Path) -> float:
     client = NotebookClient(
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )
-    with client.setup_kernel():
+    with client.setup_kernel(stderr=subprocess.DEVNULL):
         started = time.perf_counter()
         for index, cell in enumerate(nb.cells):
             client.execute_cell(cell, index)
@@ -94,9 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copytree(plain, shipped)
 
     print("baseline: nbgrader autograde (one call for the whole class) ...", flush=True)
-    baseline = _timed([str(BIN / "nbgrader"), "autograde", name], plain)
+    baseline, _ = _timed([str(BIN / "nbgrader"), "autograde", name], plain)
     print(f"course grade --workers {args.workers} ...", flush=True)
-    ours = _timed(
+    ours, printed = _timed(
         [str(BIN / "course"), "grade", name, "--workers", str(args.workers), "--course", str(shipped)],
         shipped,
     )
@@ -108,21 +119,26 @@ def main(argv: list[str] | None = None) -> int:
     n = len(students)
     print(f"scores: identical for all {n} submissions")
 
-    start_up = _timed([str(BIN / "nbgrader"), "--version"], out)
+    start_up, _ = _timed([str(BIN / "nbgrader"), "--version"], out)
     kernel = kernel_start_seconds()
     solution = ROOT / "source" / name / f"{name}.ipynb"
     execute = execution_seconds(solution)
     per_sub_baseline = (baseline - start_up) / n
     gradebook = max(per_sub_baseline - kernel - execute, 0.0)
+    parts = parse_timing(printed)
     print(f"baseline:     {baseline:7.1f} s  {baseline / n:5.2f} s per submission")
     print(f"course grade: {ours:7.1f} s  {ours / n:5.2f} s per submission ({args.workers} workers)")
-    print("where a submission's time goes (baseline, measured here):")
-    print(f"  command start-up (once per call):      {start_up:5.2f} s")
-    print(f"  kernel start-up:                       {kernel:5.2f} s")
-    print(f"  notebook execution (all cells):        {execute:5.2f} s")
-    print(f"  nbgrader and gradebook work (the rest): {gradebook:5.2f} s")
-    overhead = ours / n - execute / args.workers
-    print(f"course grade overhead per submission beyond executing its cells: {overhead:5.2f} s")
+    print("where a submission's time goes in the baseline (measured here):")
+    print(f"  command start-up (once per call):        {start_up:5.2f} s")
+    print(f"  kernel start-up:                         {kernel:5.2f} s")
+    print(f"  notebook execution (all cells, imports): {execute:5.2f} s")
+    print(f"  nbgrader and gradebook work (the rest):  {gradebook:5.2f} s")
+    print(f"where it goes in course grade (its own mean, {args.workers} submissions at a time):")
+    for part, seconds in parts.items():
+        print(f"  {part + ':':40s} {seconds:5.2f} s")
+    print("  (the imports every notebook repeats are paid once per worker, before the first submission)")
+    overhead = ours / n - parts["cells"] / args.workers
+    print(f"overhead per submission (wall time per submission - cells time / workers): {overhead:5.2f} s")
     print(f"speedup: {baseline / ours:.2f}x")
     return 0
 

@@ -201,7 +201,7 @@ def cmd_collect(args: argparse.Namespace) -> None:
 def cmd_grade(args: argparse.Namespace) -> None:
     """Autograde every collected submission, several at once."""
     from course.nbgrader_setup import check_assignment
-    from course.parallel_grade import grade_assignment, submitted_students
+    from course.parallel_grade import grade_assignment, submitted_students, timing_summary
 
     root = _course(args)
     check_assignment(root, args.assignment)
@@ -219,6 +219,8 @@ def cmd_grade(args: argparse.Namespace) -> None:
     for o in outcomes:
         why = f" ({o.detail.strip().splitlines()[-1]})" if o.detail.strip() else ""
         print(f"{o.student}: {o.status} in {o.seconds:.1f} s{why}")
+    if summary := timing_summary(outcomes):
+        print(summary)
 
 
 def cmd_feedback(args: argparse.Namespace) -> None:

@@ -1,19 +1,22 @@
-"""The sandboxed grading kernel: bubblewrap, an unprivileged uid per kernel, resource limits, no network.
+"""The sandboxed grading kernel: bubblewrap, an unprivileged uid per worker, resource limits, no network.
 
-Each notebook is executed by a fresh ipykernel started as
+Each grading worker keeps one sandbox (`Zygote`), started as
 
     bwrap (new pid, ipc, uts, net and cgroup namespaces; read-only /usr, /etc, Python, venv, course
-           package; tmpfs /tmp and /dev/shm with a size; the submission read-only; no environment)
+           package; tmpfs /tmp and /dev/shm with a size; the worker's inbox read-only; no environment)
       setpriv (a uid of its own, no groups, no capabilities, no new privileges)
         prlimit (address space, CPU seconds, file size, open files, processes)
-          python -I -m course.tamper (the guard, then ipykernel)
+          python -I -m course.zygote (the imports every notebook needs, done once)
 
-The kernel talks to the grader over ZeroMQ's IPC transport, through a socket folder of its own that
-is taken back (owned by root) once the kernel is up; it cannot reach any network, the course folder,
-the gradebook, other submissions or the exchange. `GuardedExecute` is nbgrader's Execute with this
-kernel, a cap on output, the processes a failing cell (or a fork bomb) leaves behind killed, a final
-probe for the guard (`course.tamper`) and a report of what happened (time-outs, memory, kernel
-deaths, the guard's records) for `course.parallel_grade`.
+and each notebook is executed by a fresh ipykernel forked from it, which boots the guard
+(`course.tamper`) before any student code runs. Between two kernels the zygote kills every other
+process of the sandbox and empties its scratch space (see `course.zygote`). The kernel talks to the
+grader over ZeroMQ's IPC transport, through a socket folder of its own that is taken back (owned by
+root) once the kernel is up; it cannot reach any network, the course folder, the gradebook, other
+submissions or the exchange. `GuardedExecute` is nbgrader's Execute with this kernel, a cap on
+output, the processes a failing cell (or a fork bomb) leaves behind killed, a final probe for the
+guard and a report of what happened (time-outs, memory, kernel deaths, the guard's records) for
+`course.parallel_grade`.
 """
 
 import fcntl
@@ -21,6 +24,7 @@ import json
 import os
 import pwd
 import secrets
+import select
 import shutil
 import signal
 import socket
@@ -29,15 +33,18 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
+from queue import Empty
 
 import nbformat
 import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.connect import channel_socket_types
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
@@ -160,11 +167,11 @@ def bwrap_command(
     limits: Limits,
     roots: list[str],
     binds: dict[str, str],
-    writable: list[str],
+    writable: dict[str, str],
     command: list[str],
     extra_env: dict[str, str] | None = None,
 ) -> list[str]:
-    """The command that runs COMMAND in the sandbox; BINDS maps sandbox paths to host paths (read-only)."""
+    """The command that runs COMMAND in the sandbox; BINDS (read-only), WRITABLE: its paths -> host paths."""
     env = {
         "PATH": f"{sys.prefix}/bin:/usr/local/bin:/usr/bin:/bin",
         "HOME": "/tmp/home",
@@ -212,8 +219,8 @@ def bwrap_command(
         args += _dirs_for(root, made) + ["--ro-bind", root, root]
     for inside, outside in binds.items():
         args += _dirs_for(inside, made) + ["--ro-bind", outside, inside]
-    for path in writable:
-        args += _dirs_for(path, made) + ["--bind", path, path]
+    for inside, outside in writable.items():
+        args += _dirs_for(inside, made) + ["--bind", outside, inside]
     args += ["--chdir", "/tmp"]
     inner = []
     if uid is not None:
@@ -258,7 +265,7 @@ def sandbox_problem() -> str:
             limits=Limits(),
             roots=trusted_roots(),
             binds={},
-            writable=[],
+            writable={},
             command=[sys.executable, "-I", "-c", "import course, os; print('ok', os.getuid())"],
         )
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
@@ -345,76 +352,300 @@ class GuardedKernelClient(AsyncKernelClient):
         sock.connect(self._make_url(channel))
         return sock
 
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        """jupyter_client's wait for the kernel_info reply, without its last 0.2 s of waiting for silence
+        on IOPub (nbclient ignores IOPub messages that answer other requests)."""
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:
+                    await self.iopub_channel.get_msg(timeout=0.2)  # IOPub is connected once it speaks
+                except Empty:
+                    pass
+                else:
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+
+class Zygote:
+    """A grading worker's kernel sandbox: `course.zygote` with the heavy imports done, forking each kernel.
+
+    Files reach the sandbox through FOLDER/inbox (read-only at /guard: the spec, the connection file,
+    the submission, matplotlib's font cache), kernel sockets through FOLDER/sockets (at /sockets).
+    """
+
+    READY_TIMEOUT_S = 120.0
+
+    def __init__(self, settings: dict) -> None:
+        self.settings, self.current = settings, None
+        folder = Path(settings["sockets"])
+        self.inbox, self.sockets = folder / "inbox", folder / "sockets"
+        if len(str(self.sockets)) > 70:  # ZeroMQ wants socket paths under 107 characters
+            self.sockets = Path(tempfile.mkdtemp(prefix="course-grade-", dir="/tmp")) / "sockets"
+        for path in (self.inbox, self.sockets):
+            shutil.rmtree(path, ignore_errors=True)
+            path.mkdir(mode=0o755)
+        mpl = self.inbox / "mpl"
+        mpl.mkdir(mode=0o755)
+        if settings.get("mpl_cache"):
+            for cache in Path(settings["mpl_cache"]).glob("*.json"):
+                shutil.copyfile(cache, mpl / cache.name)
+        self.log = Path(settings.get("log") or os.devnull)
+        self._log = open(self.log, "ab")  # noqa: SIM115 (closed in close())
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.ctl = ours
+        command = bwrap_command(
+            uid=settings.get("uid"),
+            limits=Limits(**settings["limits"]),
+            roots=settings["roots"],
+            binds={"/guard": str(self.inbox)},
+            writable={"/sockets": str(self.sockets)},
+            command=[sys.executable, "-I", "-m", "course.zygote", str(theirs.fileno())],
+        )
+        self.process = subprocess.Popen(
+            command,
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=self._log,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        )
+        theirs.close()
+        reply = self.receive(self.READY_TIMEOUT_S)
+        if not reply.get("ready"):
+            self.close()
+            raise SandboxUnavailable(f"the grading sandbox did not start: {self.log_tail()}")
+        self.init = self._child_of(self.process.pid)  # bwrap -> its init (pid 1 inside) -> the zygote
+        self.pid = self._child_of(self.init)
+
+    @staticmethod
+    def _child_of(pid: int) -> int:
+        return int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def log_tail(self) -> str:
+        try:
+            return self.log.read_bytes()[-500:].decode(errors="replace").strip() or "(no output)"
+        except OSError:
+            return "(no log)"
+
+    def receive(self, timeout: float | None) -> dict:
+        """The zygote's next message ({} when it is gone or says nothing within TIMEOUT seconds)."""
+        if timeout is not None and not select.select([self.ctl], [], [], timeout)[0]:
+            return {}
+        try:
+            data = self.ctl.recv(1 << 16)
+        except OSError:
+            return {}
+        return json.loads(data) if data else {}
+
+    def spawn(self, spec: str, connection: str, submission: str | None, guard_fd: int, argv: list[str]):
+        """Fork a kernel: its files go to the inbox, its guard socket over the control socket."""
+        for entry in self.inbox.iterdir():
+            if entry.name == "mpl":
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        shutil.copyfile(spec, self.inbox / "spec.json")
+        info = json.loads(Path(connection).read_text())
+        info["ip"] = f"/sockets/{Path(info['ip']).parent.name}/{Path(info['ip']).name}"
+        kernel_file = self.inbox / "kernel.json"
+        kernel_file.write_text(json.dumps(info))
+        uid = self.settings.get("uid")
+        if uid is not None:  # the kernel reads it as its own uid; nobody else in the sandbox exists
+            os.chown(kernel_file, uid, uid)
+        os.chmod(kernel_file, 0o400)
+        if submission:
+            shutil.copytree(submission, self.inbox / "submission", symlinks=True)
+        if self.log.is_file():  # what one kernel printed must not bring the next to the file-size limit
+            os.truncate(self.log, 0)
+        socket.send_fds(self.ctl, [json.dumps({"argv": argv}).encode()], [guard_fd])
+        reply = self.receive(30)
+        if "pid" not in reply:
+            raise RuntimeError(f"the grading sandbox did not start a kernel: {reply or self.log_tail()}")
+        self.current = ZygoteKernel(self, self._child_of(self.pid))
+        return self.current
+
+    def idle(self) -> bool:
+        """Whether its last kernel has ended and the sandbox has been cleaned (waiting a little for it)."""
+        if self.current is None:
+            return True
+        self.current.kill()
+        try:
+            self.current.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+    def others(self, exclude: set[int]) -> set[int]:
+        """Host pids of the sandbox's processes, other than its init, the zygote and EXCLUDE."""
+        found, todo = set(), [self.init]  # its descendants: orphans are adopted by its init
+        while todo:
+            pid = todo.pop()
+            try:
+                threads = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                continue
+            for thread in threads:  # a child is listed under the thread that started it
+                try:
+                    children = Path(f"/proc/{pid}/task/{thread}/children").read_text().split()
+                except OSError:
+                    continue
+                for child in map(int, children):
+                    if child not in found:
+                        found.add(child)
+                        todo.append(child)
+        return found - exclude - {self.pid}
+
+    def close(self) -> None:
+        self.ctl.close()
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+        if self.sockets.parent != self.inbox.parent:
+            shutil.rmtree(self.sockets.parent, ignore_errors=True)
+
+
+_zygotes: dict[str, Zygote] = {}
+
+
+def zygote_for(settings: dict) -> Zygote:
+    """The running zygote for these sandbox SETTINGS (one per worker), started when there is none."""
+    key = settings["sockets"]
+    zygote = _zygotes.get(key)
+    # a new kernel's files go in only once the last kernel, and all it started, are gone
+    if zygote is None or not zygote.alive() or not zygote.idle():
+        if zygote is not None:
+            zygote.close()
+        zygote = _zygotes[key] = Zygote(settings)
+    return zygote
+
+
+def close_zygotes() -> None:
+    """Stop this process's zygotes (a worker's last step)."""
+    while _zygotes:
+        _zygotes.popitem()[1].close()
+
+
+class ZygoteKernel:
+    """A kernel forked by the zygote, with the part of `subprocess.Popen` that jupyter_client uses."""
+
+    LOST = -signal.SIGKILL  # the exit code given when the whole sandbox went away
+
+    def __init__(self, zygote: Zygote, pid: int) -> None:
+        self.zygote, self.pid, self.returncode = zygote, pid, None
+        self.stdin = self.stdout = self.stderr = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            reply = self.zygote.receive(0)
+            if "exited" in reply:
+                self.returncode = int(reply["exited"])
+            elif not self.zygote.alive():
+                self.returncode = self.LOST
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("kernel", timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, signum)
+            except ProcessLookupError:
+                pass
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class ZygoteProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, launching the kernel through the worker's zygote."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        km = self.parent
+        spec, guard = km.sandbox["spec"], km.guard_fd
+        self.process = km.zygote.spawn(spec, km.connection_file, km.submission, guard, cmd)
+        self.pid, self.pgid = self.process.pid, None
+        self.cwd = kwargs.get("cwd")
+        return self.connection_info
+
+    async def kill(self, restart: bool = False) -> None:
+        """SIGKILL, then wait for the zygote to report the end (jupyter_client would poll every 0.1 s)."""
+        if self.process:
+            self.process.kill()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+
 
 class SandboxKernelManager(AsyncKernelManager):
-    """Starts ipykernel in the sandbox, over IPC, with the guard; cleans up after it."""
+    """A kernel forked in the worker's sandbox (`Zygote`), over IPC, with the guard; cleans up after it."""
 
-    sandbox = Dict(help="Sandbox settings: uid, limits, roots, spec, mpl_cache").tag(config=False)
+    sandbox = Dict(help="settings: uid, limits, roots, spec, mpl_cache, log, sockets").tag(config=False)
 
     def __init__(self, **kwargs) -> None:
         kwargs["kernel_name"] = "python3"  # whatever the notebook claims; the command is ours anyway
         super().__init__(**kwargs)
         self.client_factory = GuardedKernelClient
         self.transport = "ipc"
-        # In the worker's scratch folder, removed with it even if the worker is killed; ZeroMQ wants
-        # socket paths under 107 characters.
-        folder = self.sandbox.get("sockets") or "/tmp"
-        self.sockdir = tempfile.mkdtemp(prefix="k", dir=folder if len(folder) < 80 else "/tmp")
+        self.zygote = zygote_for(self.sandbox)
+        # ZeroMQ wants socket paths under 107 characters: the sandbox sees this folder as /sockets/k...
+        self.sockdir = tempfile.mkdtemp(prefix="k", dir=self.zygote.sockets)
         self.ip = f"{self.sockdir}/k"
         uid = self.sandbox.get("uid")
         if uid is not None:
             os.chown(self.sockdir, uid, uid)
         os.chmod(self.sockdir, 0o700)
         self.channel = GuardChannel()
-        self._cwd: str | None = None
-        self._pids: tuple | None = None
+        self.submission: str | None = None
+
+    @property
+    def guard_fd(self) -> int:
+        return self.channel.kernel_fd
 
     @property
     def kernel_spec(self):
         spec = super().kernel_spec
         if spec is not None:
-            spec.interrupt_mode = "message"  # a SIGINT would hit bwrap, not the kernel
+            spec.interrupt_mode = "message"  # on the control channel: the grader never signals inside
         return spec
 
     async def _async_pre_start_kernel(self, **kw):
-        self._cwd = kw.get("cwd")
-        kw["pass_fds"] = (self.channel.kernel_fd,)
-        kw["env"] = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
-        # what the kernel prints outside of cells goes to a file (capped by the file-size limit), not
-        # to the grader's terminal
-        log = Path(self.sandbox.get("log") or os.devnull)
-        self._log = open(log, "wb")  # noqa: SIM115 (closed in cleanup)
-        kw["stdout"] = kw["stderr"] = self._log
+        self.submission = kw.get("cwd")
+        self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or secrets.token_hex(16)
+        if self.provisioner is None:
+            self.provisioner = ZygoteProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
-        settings = self.sandbox
-        if settings.get("uid") is not None:  # the kernel reads it as its own uid
-            os.chown(self.connection_file, settings["uid"], settings["uid"])
-        binds = {"/guard/spec.json": settings["spec"], "/guard/kernel.json": self.connection_file}
-        if self._cwd:
-            binds["/guard/submission"] = self._cwd
-        if settings.get("mpl_cache"):
-            binds["/guard/mpl"] = settings["mpl_cache"]
-        return bwrap_command(
-            uid=settings.get("uid"),
-            limits=Limits(**settings["limits"]),
-            roots=settings["roots"],
-            binds=binds,
-            writable=[self.sockdir],
-            command=[
-                sys.executable,
-                "-I",
-                "-m",
-                "course.tamper",
-                "/guard/spec.json",
-                str(self.channel.kernel_fd),
-                "--",
-                "-f",
-                "/guard/kernel.json",
-                *(extra_arguments or []),
-            ],
-        )
+        """ipykernel's arguments in the forked child (the sandbox and the guard are the zygote's)."""
+        return ["-f", "/guard/kernel.json", *(extra_arguments or [])]
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         try:
@@ -426,33 +657,14 @@ class SandboxKernelManager(AsyncKernelManager):
         """Take the socket folder back once the kernel has bound its sockets: it may not write there."""
         os.chown(self.sockdir, 0, 0) if _run_as_root() else os.chmod(self.sockdir, 0o500)
 
-    def _process_tree(self) -> tuple:
-        """(host pid of the sandbox's init, of the kernel, the kernel's pid namespace), or ()."""
-        if self._pids is None:
-            outer = getattr(getattr(self.provisioner, "process", None), "pid", None)
-            try:
-                inner = int(Path(f"/proc/{outer}/task/{outer}/children").read_text().split()[0])
-                kernel = int(Path(f"/proc/{inner}/task/{inner}/children").read_text().split()[0])
-                self._pids = (inner, kernel, os.readlink(f"/proc/{kernel}/ns/pid"))
-            except (OSError, ValueError, IndexError, TypeError):
-                return ()
-        return self._pids
+    def _kernel_pid(self) -> int | None:
+        process = getattr(self.provisioner, "process", None)
+        return process.pid if isinstance(process, ZygoteKernel) else None
 
     def sandbox_pids(self) -> set[int]:
-        """Host pids of the processes in the sandbox other than its init and the kernel itself."""
-        tree = self._process_tree()
-        if not tree:
-            return set()
-        inner, kernel, ns = tree
-        found = set()
-        for entry in os.listdir("/proc"):
-            if entry.isdigit() and int(entry) not in (inner, kernel):
-                try:
-                    if os.readlink(f"/proc/{entry}/ns/pid") == ns:
-                        found.add(int(entry))
-                except OSError:
-                    pass
-        return found
+        """Host pids of the processes in the sandbox other than its init, the zygote and the kernel."""
+        kernel = self._kernel_pid()
+        return self.zygote.others({kernel}) if kernel else set()
 
     @staticmethod
     def kill(pids: set[int]) -> None:
@@ -463,27 +675,25 @@ class SandboxKernelManager(AsyncKernelManager):
                 pass
 
     def exit_reason(self) -> str:
-        """Why the kernel's sandbox ended, in words, from bwrap's exit status."""
+        """Why the kernel ended, in words, from its exit code as the zygote saw it."""
         process = getattr(self.provisioner, "process", None)
         code = process.poll() if process is not None else None
         if code is None:
             return "the kernel stopped responding"
         if code == tamper.GUARD_EXIT:
             return "the kernel was stopped by the guard"
-        if code in (128 + signal.SIGXCPU, -signal.SIGXCPU):
+        if code == -signal.SIGXCPU:
             return "killed: CPU time limit"
-        if code in (128 + signal.SIGKILL, -signal.SIGKILL):
+        if code == -signal.SIGKILL:
             return "killed (out of memory, or by a signal)"
-        if code > 128:
-            return f"the kernel was killed by signal {code - 128}"
+        if code < 0:
+            return f"the kernel was killed by signal {-code}"
         return f"the kernel exited (status {code})"
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)
         if not restart:
             shutil.rmtree(self.sockdir, ignore_errors=True)
-            if getattr(self, "_log", None) is not None:
-                self._log.close()
 
     cleanup_resources = run_sync(_async_cleanup_resources)
 
@@ -537,6 +747,8 @@ class GuardedExecute(Execute):
         self._check_assign_resources(resources)
         self.shutdown_kernel = "immediate"
         nonce, completed, started, manager = secrets.token_hex(8), False, False, None
+        clock = time.perf_counter()
+        timing = {"kernel": 0.0, "cells": 0.0}
         try:
             with self.setup_kernel():
                 manager = self.km
@@ -544,6 +756,7 @@ class GuardedExecute(Execute):
                 info = self.wait_for_reply(self.kc.kernel_info())
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
                 started = True
+                timing["kernel"], clock = time.perf_counter() - clock, time.perf_counter()
                 for index, cell in enumerate(self.nb.cells):
                     self._cell = index
                     running = manager.sandbox_pids()
@@ -552,6 +765,7 @@ class GuardedExecute(Execute):
                     finally:
                         self._reap(manager, running, cell, index)
                 self._cell = len(self.nb.cells)
+                timing["cells"] = time.perf_counter() - clock
                 self.wait_for_reply(self.kc.execute(tamper.FINAL_PROBE + nonce + "\n", store_history=False))
                 completed = True
         except (DeadKernelError, CellTimeoutError, RuntimeError, TimeoutError) as e:
@@ -574,6 +788,7 @@ class GuardedExecute(Execute):
             "flooded": manager.channel.flooded if manager is not None else False,
             "nonce": nonce,
             "completed": completed,
+            "timing": timing,
         }
         (Path(self.report_dir) / f"{self._notebook}.verdict.json").write_text(json.dumps(verdict))
         self.set_widgets_metadata()

@@ -33,7 +33,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -42,7 +42,13 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import AssignLatePenalties, Execute, NbGraderPreprocessor, SaveAutoGrades
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    Execute,
+    NbGraderPreprocessor,
+    SaveAutoGrades,
+)
 from sqlalchemy.exc import SAWarning
 from traitlets import Unicode
 from traitlets.config import Config
@@ -53,11 +59,17 @@ from course.errors import CourseInputError
 from course.grading_sandbox import Limits
 from course.nbgrader_setup import course_api
 
-# nbgrader's own autograde steps, split: workers run all but the gradebook writes, the parent all but Execute.
+# nbgrader's own autograde steps, split: workers run all but the gradebook writes, the parent the gradebook
+# writes on what a worker executed (all but Execute on a submission that was not executed). The workers
+# leave out the last CheckCellMetadata: nbgrader's sanitising pass ran it on the same cells, which
+# executing does not change (the kernel sends outputs; the notebook stays in the worker).
 NBGRADER_STEPS = Autograde.class_traits()["autograde_preprocessors"].default()
-EXECUTE_STEPS = [p for p in NBGRADER_STEPS if p not in (SaveAutoGrades, AssignLatePenalties)]
+RECORD_STEPS = [SaveAutoGrades, AssignLatePenalties]
+EXECUTE_STEPS = [p for p in NBGRADER_STEPS if p not in (*RECORD_STEPS, CheckCellMetadata)]
 SAVE_STEPS = [p for p in NBGRADER_STEPS if p is not Execute]
 POLL_S = 0.05
+WORKER_START_S = 180.0  # a worker's imports and its sandbox's (course.zygote), on a busy machine
+TIMING_PARTS = ("kernel start-up", "cells", "checks and nbgrader", "saving")
 UNSANDBOXED_ENV = "COURSE_GRADE_UNSANDBOXED"
 log = logging.getLogger("course.grade")
 
@@ -70,6 +82,7 @@ class Outcome:
     status: str  # "graded", "flagged" (zero for review), "refused" (unreadable), "timed out" or "failed"
     seconds: float
     detail: str = ""
+    timing: dict[str, float] = field(default_factory=dict)  # seconds per part, see TIMING_PARTS
 
 
 class MarkUnfinished(NbGraderPreprocessor):
@@ -142,14 +155,13 @@ def _worker_main(conn: Connection, root: str, scratch: str, options: dict) -> No
     }
     lease = None
     if options["sandboxed"]:
-        from course.grading_sandbox import GuardedExecute, UidLease, sandbox_settings
+        from course.grading_sandbox import GuardedExecute, UidLease, sandbox_settings, zygote_for
 
         lease = UidLease()
         steps = [GuardedExecute if p is Execute else p for p in EXECUTE_STEPS]
-        overrides["GuardedExecute"] = {
-            "sandbox": sandbox_settings(lease.uid, limits, options["mpl_cache"], str(scratch_path)),
-            "report_dir": str(reports),
-        }
+        settings = sandbox_settings(lease.uid, limits, options["mpl_cache"], str(scratch_path))
+        overrides["GuardedExecute"] = {"sandbox": settings, "report_dir": str(reports)}
+        zygote_for(settings)  # its imports are done before the first submission arrives
     else:
         steps = EXECUTE_STEPS
     overrides["Autograde"] = {"autograde_preprocessors": steps}
@@ -180,6 +192,9 @@ def _worker_main(conn: Connection, root: str, scratch: str, options: dict) -> No
         reply["seconds"] = time.monotonic() - started
         conn.send(reply)
     if lease is not None:
+        from course.grading_sandbox import close_zygotes
+
+        close_zygotes()
         lease.release()
 
 
@@ -203,7 +218,15 @@ def _grade_one(
         limits.submission_mb,
         limits.submission_files,
     )
-    reply = {"student": student, "refused": problems, "tampered": [], "events": [], "ok": False, "log": ""}
+    reply = {
+        "student": student,
+        "refused": problems,
+        "tampered": [],
+        "events": [],
+        "ok": False,
+        "log": "",
+        "timing": {},
+    }
     if missing and not problems:
         reply["events"].append(f"notebook missing: {', '.join(missing)} (scored zero)")
     if problems:
@@ -235,6 +258,8 @@ def _grade_one(
         verdict_path = reports / f"{name}.verdict.json"
         if options["sandboxed"] and verdict_path.is_file():
             verdict = json.loads(verdict_path.read_text())
+            for part, seconds in verdict.get("timing", {}).items():
+                reply["timing"][part] = reply["timing"].get(part, 0.0) + seconds
             reply["events"] += [f"{name}: {e}" for e in verdict["events"]]
             records = [bytes.fromhex(r) for r in verdict["records"]]
             findings += tamper.guard_findings(
@@ -264,6 +289,10 @@ class _Worker:
         self.process.start()
         self.task: tuple[str, float] | None = None  # (student, start time)
 
+    def assign(self, assignment: str, student: str) -> None:
+        self.task = (student, time.monotonic())
+        self.conn.send((assignment, student))
+
     def wait_ready(self, timeout: float) -> None:
         if not self.conn.poll(timeout) or self.conn.recv() != "ready":
             self.kill()
@@ -276,15 +305,18 @@ class _Worker:
             self.process.kill()
         self.process.join(5)
 
-    def stop(self) -> None:
+    def ask_to_stop(self) -> None:
         if self.process.is_alive():
             try:
                 self.conn.send(None)
             except (BrokenPipeError, OSError):
                 pass
-            self.process.join(10)
-            if self.process.is_alive():
-                self.kill()
+
+    def stop(self) -> None:
+        self.ask_to_stop()
+        self.process.join(10)
+        if self.process.is_alive():
+            self.kill()
 
 
 def _snapshot(db_path: Path, target: Path) -> None:
@@ -369,20 +401,20 @@ def grade_assignment(
             _Worker(root, scratch / f"worker-{k}", snapshot, options) for k in range(min(workers, len(queue)))
         ]
         for worker in pool:
-            worker.wait_ready(60)
+            worker.wait_ready(WORKER_START_S)
         try:
             while queue or any(w.task for w in pool):
                 for k, worker in enumerate(pool):
                     if worker.task is None and queue:
-                        student = queue.pop(0)
-                        worker.task = (student, time.monotonic())
-                        worker.conn.send((assignment, student))
+                        worker.assign(assignment, queue.pop(0))
                     if worker.task is None:
                         continue
                     student, started = worker.task
                     if worker.conn.poll(POLL_S / len(pool)):
                         reply = worker.conn.recv()
                         worker.task = None
+                        if queue:  # the worker goes on while its last submission is saved here
+                            worker.assign(assignment, queue.pop(0))
                         outcome = _record_safely(
                             root, scratch, worker.scratch / "autograded", assignment, reply
                         )
@@ -390,7 +422,7 @@ def grade_assignment(
                         timed_out = worker.process.is_alive()
                         worker.kill()
                         pool[k] = _Worker(root, worker.scratch, snapshot, options)
-                        pool[k].wait_ready(60)
+                        pool[k].wait_ready(WORKER_START_S)
                         reason = f"timed out after {limit_s:g} s" if timed_out else "the grading worker died"
                         _save_zero(root, scratch, assignment, student, reason)
                         outcome = Outcome(
@@ -406,9 +438,20 @@ def grade_assignment(
                     if on_done:
                         on_done(outcome)
         finally:
+            for worker in pool:  # all at once: each takes its sandbox down
+                worker.ask_to_stop()
             for worker in pool:
                 worker.stop()
     return outcomes
+
+
+def timing_summary(outcomes: list[Outcome]) -> str:
+    """One line: the mean seconds of each of TIMING_PARTS over the OUTCOMES that were timed ('' if none)."""
+    timed = [o.timing for o in outcomes if o.timing]
+    if not timed:
+        return ""
+    parts = ", ".join(f"{part} {sum(t[part] for t in timed) / len(timed):.2f} s" for part in TIMING_PARTS)
+    return f"time per submission (mean of {len(timed)}): {parts}"
 
 
 def _log(outcome: Outcome) -> None:
@@ -441,8 +484,9 @@ def _record(root: Path, scratch: Path, executed: Path, assignment: str, reply: d
 
 def _record_safely(root: Path, scratch: Path, executed: Path, assignment: str, reply: dict) -> Outcome:
     """`_record`, but a submission that makes saving fail is zeroed and the run goes on."""
+    started = time.monotonic()
     try:
-        return _record(root, scratch, executed, assignment, reply)
+        return _timed(_record(root, scratch, executed, assignment, reply), reply, time.monotonic() - started)
     except Exception as e:  # noqa: BLE001 (one submission must not stop the class's grading)
         detail = (
             f"grading failed while saving: {str(e).strip().splitlines()[-1][:300] if str(e).strip() else e!r}"
@@ -452,6 +496,13 @@ def _record_safely(root: Path, scratch: Path, executed: Path, assignment: str, r
         except Exception as again:  # noqa: BLE001
             detail += f"; zero not recorded either ({again!r})"
         return Outcome(reply["student"], "failed", reply.get("seconds", 0.0), detail)
+
+
+def _timed(outcome: Outcome, reply: dict, saving_s: float) -> Outcome:
+    """OUTCOME with the time of each part of its grading (TIMING_PARTS)."""
+    kernel, cells = (reply.get("timing", {}).get(k, 0.0) for k in ("kernel", "cells"))
+    rest = max(reply.get("seconds", 0.0) - kernel - cells, 0.0)
+    return replace(outcome, timing=dict(zip(TIMING_PARTS, (kernel, cells, rest, saving_s), strict=True)))
 
 
 def _commit(
@@ -513,7 +564,8 @@ def _save(
     stamp = root / "submitted" / student / assignment / "timestamp.txt"
     if executed and stamp.is_file() and not stamp.is_symlink() and (folder / student / assignment).is_dir():
         shutil.copyfile(stamp, folder / student / assignment / "timestamp.txt")
-    steps = [MarkUnfinished, *SAVE_STEPS] if reason else SAVE_STEPS
+    steps = [MarkUnfinished] if reason else []
+    steps += RECORD_STEPS if executed else SAVE_STEPS
     autograde = {"autograde_preprocessors": steps, **({"sanitize_preprocessors": []} if executed else {})}
 
     def write(db_url: str, autograded: Path) -> None:

@@ -9,8 +9,8 @@ Outside the sandbox (the grader):
 - `guard_spec` tells the guard which cells are tests and which names the tests rely on;
 - `guard_findings` reads what the guard reported and says what was tampered with.
 
-Inside the sandbox (`python -I -m course.tamper SPEC FD -- KERNEL ARGS`): before any student code
-runs, the guard imports the helpers the tests use, records the kernel's machinery (exception
+Inside the sandbox (`boot`, called in each kernel the zygote of `course.zygote` forks): before any
+student code runs, the guard imports the helpers the tests use, records the kernel's machinery (exception
 handling, hooks, transformers, the run_cell path, patched modules and builtins) and installs a
 Python audit hook. The hook cannot be removed from Python; at the start of every cell and before
 every statement of a test cell it checks that machinery, the names the test uses and the call stack
@@ -23,7 +23,7 @@ neither forge a record nor take one back. Every test cell must be reported as ru
 machinery, and the grader ends each notebook with a probe cell carrying a fresh nonce that the
 guard must echo: a submission that hides its cells from the guard fails that check.
 
-This module imports only the standard library at the top: it is the kernel's boot script.
+This module imports only the standard library at the top: it is part of the kernel's boot.
 """
 
 import hashlib
@@ -475,7 +475,7 @@ def guard_findings(raw: list[bytes], spec: dict, executed, nonce: str, completed
 # --------------------------------------------------------------------------------------------
 
 
-def _prepare(spec: dict) -> None:
+def prepare(spec: dict) -> None:
     """Work on a private copy of the (read-only) submission, with a home in the scratch tmpfs."""
     import shutil
 
@@ -496,7 +496,7 @@ def _prepare(spec: dict) -> None:
     os.chdir(work)
 
 
-def _no_dump() -> None:
+def no_dump() -> None:
     """Make the kernel non-dumpable: other processes of the same uid cannot ptrace or read its memory."""
     try:
         import ctypes
@@ -1044,14 +1044,14 @@ def _install_guard(spec: dict, fd: int) -> None:  # noqa: C901 (one closure on p
     sys.addaudithook(hook)
 
 
-def _boot(argv: list[str]) -> None:
+def boot(argv: list[str]) -> None:
     """The kernel's entry point inside the sandbox: SPEC FD -- ipykernel arguments."""
     spec_path, fd = argv[0], int(argv[1])
     kernel_argv = argv[argv.index("--") + 1 :]
     with open(spec_path, encoding="utf-8") as f:
         spec = json.load(f)
-    _prepare(spec)
-    _no_dump()
+    prepare(spec)
+    no_dump()
     for name in PREIMPORT:
         try:
             __import__(name)
@@ -1062,7 +1062,3 @@ def _boot(argv: list[str]) -> None:
     from ipykernel.kernelapp import IPKernelApp
 
     IPKernelApp.launch_instance(argv=kernel_argv)
-
-
-if __name__ == "__main__":
-    _boot(sys.argv[1:])

@@ -317,8 +317,14 @@ def hostile_class(course: Path, port: int, marker: str) -> dict:
         "c-forge-guard": before(
             solved(),
             "q1-tests",
-            "import os\nfd = int(open('/proc/self/cmdline').read().split('\\0')[5])\n"
-            "os.write(fd, b'0' * 32 + b' T ' + b'1' * 64)",
+            "import os, socket, stat\n"
+            "for fd in range(3, 64):  # the guard's channel is the kernel's one SOCK_SEQPACKET socket\n"
+            "    try:\n"
+            "        if stat.S_ISSOCK(os.fstat(fd).st_mode):\n"
+            "            if socket.socket(fileno=os.dup(fd)).type == socket.SOCK_SEQPACKET:\n"
+            "                os.write(fd, b'0' * 32 + b' T ' + b'1' * 64)\n"
+            "    except OSError:\n"
+            "        pass",
         ),
         "c-leak-hidden": answer(
             answer(
@@ -391,12 +397,18 @@ def hostile_class(course: Path, port: int, marker: str) -> dict:
         (folder / "data").mkdir()
         (folder / "data" / "demand.csv").write_text("hour,servers\n0,2\n")
 
-    def shadowing_module(folder):
+    def shadowing(folder, setup):
         nb = solved()
         lab = next(i for i, c in enumerate(nb.cells) if c.source == "from course.sandbox import client")
-        nb.cells.insert(lab, nbformat.v4.new_code_cell("import sys\nsys.path.insert(0, '.')"))
+        nb.cells.insert(lab, nbformat.v4.new_code_cell(setup))
         notebooks.write(nb, folder / NB)
         (folder / "boto3.py").write_text("def client(*a, **k):\n    raise RuntimeError('fake')\n")
+
+    def shadowing_module(folder):  # boto3 is imported before the student's code: make Python load it again
+        shadowing(folder, "import sys\nsys.path.insert(0, '.')\nsys.modules.pop('boto3', None)")
+
+    def shadowing_unused(folder):  # the installed boto3 is already loaded: the fake one is never read
+        shadowing(folder, "import sys\nsys.path.insert(0, '.')")
 
     def bad_timestamp(folder):
         notebooks.write(solved(), folder / NB)
@@ -421,6 +433,7 @@ def hostile_class(course: Path, port: int, marker: str) -> dict:
         "b-misnamed": misnamed,
         "b-extra-files": extra_files,
         "b-shadowing-module": shadowing_module,
+        "b-shadowing-unused": shadowing_unused,
         "b-bad-timestamp": bad_timestamp,
         "b-symlink": symlink,
         "b-hard-link": hard_link,
@@ -473,7 +486,9 @@ EXPECTED = {
     "d-fork": ("graded", "processes left running", {"q4-tests"}),
     "d-disk": ("graded", "", {"q2-tests"}),
     "d-output": ("graded", "output limit hit", {"q2-tests"}),
-    "d-huge-message": ("graded", "timed out", {"q4-tests"}),  # the grader drops it unread
+    # The grader drops the message unread, and with it the connection: when ZeroMQ reconnects before
+    # the cell's end the cell just has no output, else it times out. Either way q4 scores zero.
+    "d-huge-message": ("graded", "", {"q4-tests"}),
     "d-exit": ("graded", "the kernel exited", {"q4-tests"}),
     "d-system-exit": ("graded", "", {"q2-tests"}),
     "d-keyboard-interrupt": ("graded", "", {"q2-tests"}),
@@ -486,6 +501,7 @@ EXPECTED = {
     "b-misnamed": ("refused", "found 01-cloud-computing (1).ipynb (misnamed?)", None),
     "b-extra-files": ("graded", "", set()),
     "b-shadowing-module": ("flagged", "module boto3 was loaded from /tmp/work/boto3.py", None),
+    "b-shadowing-unused": ("graded", "", set()),
     "b-bad-timestamp": ("refused", "timestamp.txt is not a date", None),
     "b-symlink": ("refused", "is a symbolic link", None),
     "b-hard-link": ("refused", "is a hard link", None),
@@ -689,7 +705,7 @@ def test_the_sandbox_itself(tmp_path):
             limits=LIMITS,
             roots=gs.trusted_roots(),
             binds={},
-            writable=[],
+            writable={},
             command=[sys.executable, "-I", "-c", SANDBOX_PROBE, *paths],
         )
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=True)
@@ -714,6 +730,45 @@ def test_the_sandbox_itself(tmp_path):
 # --------------------------------------------------------------------------------------------
 # Separate runs
 # --------------------------------------------------------------------------------------------
+
+
+PLANT = """
+import os, subprocess
+os.makedirs("/tmp/ipython/profile_default/startup", exist_ok=True)
+with open("/tmp/ipython/profile_default/startup/00-planted.py", "w") as f:
+    f.write("import builtins; builtins.len = lambda x: 0")
+open("/tmp/work/planted.txt", "w").write("from the student before you")
+open("/dev/shm/planted", "w").write("x")
+subprocess.Popen(["sleep", "600"], start_new_session=True)  # a cell that works: left running, for now
+"""
+PROBE = """
+import os
+print("TMP", sorted(os.listdir("/tmp")), sorted(os.listdir("/tmp/work")), os.listdir("/dev/shm"))
+print("PROCS", sorted(open(f"/proc/{p}/comm").read().strip() for p in os.listdir("/proc") if p.isdigit()))
+"""
+
+
+def test_one_worker_leaves_nothing_of_a_student_for_the_next(tmp_path):
+    """Kernels of one worker come from one zygote: a student's files, processes or a killed zygote
+    must not reach the next student (graded in order, by one worker)."""
+    course = grading_course(ROOT, tmp_path, [NAME])
+    submit(course, "a-plant", NAME, {NB: before(solved(), "q1-answer", PLANT)})
+    submit(course, "b-probe", NAME, {NB: before(solved(), "q1-answer", PROBE)})
+    kill = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"
+    submit(course, "c-kill-zygote", NAME, {NB: before(solved(), "q2-answer", kill)})
+    submit(course, "d-honest", NAME, {NB: solved()})
+    outcomes = {o.student: o for o in grade_assignment(course, NAME, workers=1, limits=LIMITS)}
+    printed = _printed(course, "b-probe")
+    assert "planted" not in printed and "TMP ['home', 'ipython', 'mpl', 'work'] [" in printed, printed
+    procs = next(line for line in printed.splitlines() if line.startswith("PROCS"))
+    assert "sleep" not in procs, procs
+    for student in ("a-plant", "b-probe", "d-honest"):
+        assert outcomes[student].status == "graded" and not outcomes[student].detail, outcomes[student]
+        assert all(s == m for s, m in scores(course, NAME, student).values()), student
+    killed = outcomes["c-kill-zygote"]
+    assert killed.status == "graded" and "killed" in killed.detail, killed
+    zero = {g for g, (s, _) in scores(course, NAME, "c-kill-zygote").items() if s == 0}
+    assert "q2-tests" in zero and "q1-tests" not in zero, zero
 
 
 def test_an_interrupted_run_leaves_the_gradebook_as_it_was(tmp_path, monkeypatch):

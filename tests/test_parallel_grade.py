@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 
 from course import notebooks
+from course.bench import parse_timing
 from course.errors import CourseInputError
 from course.grading import autograde, grading_course, scores, submit
 from course.grading_sandbox import sandbox_problem
-from course.parallel_grade import grade_assignment
+from course.parallel_grade import TIMING_PARTS, grade_assignment, timing_summary
 from course.simulation import simulated_class, simulated_submission
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +50,17 @@ def test_scores_identical_to_plain_nbgrader(two_courses):
         assert scores(parallel, NAME, student) == scores(plain, NAME, student), student
     totals = [sum(s for s, _ in scores(parallel, NAME, st).values()) for st in students]
     assert totals[0] > totals[-1] == 0, "the simulated class spans full marks to zero"
+
+
+def test_each_outcome_says_where_its_time_went(two_courses):
+    _, _, _, outcomes = two_courses
+    for o in outcomes:
+        assert list(o.timing) == list(TIMING_PARTS) and all(t >= 0 for t in o.timing.values()), o
+        assert o.timing["saving"] > 0 and (o.timing["cells"] > 0 or UNSANDBOXED), o
+        assert o.timing["kernel start-up"] + o.timing["cells"] <= o.seconds, o
+    means = {p: sum(o.timing[p] for o in outcomes) / len(outcomes) for p in TIMING_PARTS}
+    parsed = parse_timing(timing_summary(outcomes))  # what `make bench` reads from `course grade`
+    assert parsed == pytest.approx(means, abs=0.006)
 
 
 def test_graded_notebooks_land_in_autograded(two_courses):
