@@ -67,18 +67,28 @@ def _preload() -> None:
         pass
 
 
+def _empty(folder: str, mounts: list[str]) -> None:
+    """Delete what FOLDER holds, around MOUNTS (the read-only folders bound there, such as a venv)."""
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if any(m == path or m.startswith(path + "/") for m in mounts):
+            if path not in mounts:
+                _empty(path, mounts)
+        elif os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
 def _wipe() -> None:
     """Empty the sandbox's scratch folders."""
+    with open("/proc/self/mounts", encoding="utf-8") as f:
+        mounts = [line.split()[1] for line in f]
     for folder in SCRATCH:
-        for name in os.listdir(folder):
-            path = os.path.join(folder, name)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
+        _empty(folder, [m for m in mounts if m.startswith(folder + "/")])
 
 
 def _others() -> list[int]:

@@ -743,7 +743,8 @@ subprocess.Popen(["sleep", "600"], start_new_session=True)  # a cell that works:
 """
 PROBE = """
 import os
-print("TMP", sorted(os.listdir("/tmp")), sorted(os.listdir("/tmp/work")), os.listdir("/dev/shm"))
+planted = ["/tmp/ipython/profile_default/startup/00-planted.py", "/tmp/work/planted.txt", "/dev/shm/planted"]
+print("LEFT", [p for p in planted if os.path.exists(p)], sorted(os.listdir("/tmp/work")))
 print("PROCS", sorted(open(f"/proc/{p}/comm").read().strip() for p in os.listdir("/proc") if p.isdigit()))
 """
 
@@ -759,7 +760,7 @@ def test_one_worker_leaves_nothing_of_a_student_for_the_next(tmp_path):
     submit(course, "d-honest", NAME, {NB: solved()})
     outcomes = {o.student: o for o in grade_assignment(course, NAME, workers=1, limits=LIMITS)}
     printed = _printed(course, "b-probe")
-    assert "planted" not in printed and "TMP ['home', 'ipython', 'mpl', 'work'] [" in printed, printed
+    assert "planted" not in printed and "LEFT [] ['01-cloud-computing.ipynb', 'timestamp.txt']" in printed
     procs = next(line for line in printed.splitlines() if line.startswith("PROCS"))
     assert "sleep" not in procs, procs
     for student in ("a-plant", "b-probe", "d-honest"):
