@@ -23,6 +23,7 @@ import fcntl
 import json
 import os
 import pwd
+import re
 import secrets
 import select
 import shutil
@@ -409,7 +410,14 @@ class Zygote:
             roots=settings["roots"],
             binds={"/guard": str(self.inbox)},
             writable={"/sockets": str(self.sockets)},
-            command=[sys.executable, "-I", "-m", "course.zygote", str(theirs.fileno())],
+            command=[
+                sys.executable,
+                "-I",
+                "-m",
+                "course.zygote",
+                str(theirs.fileno()),
+                *settings.get("services", []),
+            ],
         )
         self.process = subprocess.Popen(
             command,
@@ -812,9 +820,14 @@ class GuardedExecute(Execute):
 
 
 def sandbox_settings(
-    uid: int | None, limits: Limits, mpl_cache: str | None, scratch: str | None = None
+    uid: int | None,
+    limits: Limits,
+    mpl_cache: str | None,
+    scratch: str | None = None,
+    services: list[str] | None = None,
 ) -> dict:
-    """The settings GuardedExecute passes to each SandboxKernelManager (SCRATCH: the worker's folder)."""
+    """The settings GuardedExecute passes to each SandboxKernelManager (SCRATCH: the worker's folder;
+    SERVICES: the AWS services whose moto backends the zygote imports)."""
     return {
         "uid": uid,
         "limits": asdict(limits),
@@ -822,4 +835,19 @@ def sandbox_settings(
         "mpl_cache": mpl_cache,
         "log": f"{scratch}/kernel.log" if scratch else None,
         "sockets": scratch,
+        "services": services or [],
     }
+
+
+LAB_CALL = re.compile(r"""\b(?:client|resource)\(\s*["']([a-z0-9-]+)["']""")
+
+
+def lab_services(folder: Path) -> list[str]:
+    """The AWS services the notebooks in FOLDER call through `course.sandbox` (for the zygote to preload)."""
+    found = set()
+    for path in sorted(folder.glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+            if cell.get("cell_type") == "code":
+                source = "".join(cell.get("source", []))
+                found.update(LAB_CALL.findall(source))
+    return sorted(found)

@@ -159,7 +159,9 @@ def _worker_main(conn: Connection, root: str, scratch: str, options: dict) -> No
 
         lease = UidLease()
         steps = [GuardedExecute if p is Execute else p for p in EXECUTE_STEPS]
-        settings = sandbox_settings(lease.uid, limits, options["mpl_cache"], str(scratch_path))
+        settings = sandbox_settings(
+            lease.uid, limits, options["mpl_cache"], str(scratch_path), options["services"]
+        )
         overrides["GuardedExecute"] = {"sandbox": settings, "report_dir": str(reports)}
         zygote_for(settings)  # its imports are done before the first submission arrives
     else:
@@ -370,7 +372,7 @@ def grade_assignment(
         raise CourseInputError(f"--workers must be a whole number >= 1 (got {workers!r})")
     if limits is None:
         limits = Limits(cell_timeout_s=int(main.config.Execute.get("timeout", Limits.cell_timeout_s)))
-    from course.grading_sandbox import matplotlib_cache, private_dir, sandbox_problem
+    from course.grading_sandbox import lab_services, matplotlib_cache, private_dir, sandbox_problem
 
     problem = sandbox_problem()
     if problem and not _allowed_unsandboxed(allow_unsandboxed):
@@ -395,6 +397,7 @@ def grade_assignment(
             "sandboxed": not problem,
             "limits": asdict(limits),
             "mpl_cache": None if problem else matplotlib_cache(private_dir() / "mpl"),
+            "services": lab_services(root / "source" / assignment),
         }
         queue = list(students)
         pool = [

@@ -2,7 +2,8 @@
 
 Started by `course.grading_sandbox.Zygote` as ``python -I -m course.zygote FD`` inside the bubblewrap
 sandbox (its own uid, limits, no network, read-only files). It imports what every course notebook
-imports (ipykernel, pandas, matplotlib, boto3, moto's servers), then, for each request on the
+imports (ipykernel, pandas, matplotlib, boto3, moto's server and the backends of the services the
+assignment's labs call), then, for each request on the
 control socket FD, forks a child that boots the guard and ipykernel with `course.tamper.boot`. The
 request carries the guard's report socket; the files (spec, connection file, submission) are in
 /guard.
@@ -43,16 +44,13 @@ PRELOAD = (
     "moto.server",
     "moto.backends",
 )
-MOTO_SERVICES = (
-    "apigateway cloudformation cloudtrail cloudwatch dynamodb ec2 events glue iam kinesis lambda logs rds"
-    " route53 s3 secretsmanager sns sqs ssm sts transcribe"
-).split()
+MOTO_SERVICES = ("s3", "sts", "iam")  # what the course package itself calls; the worker adds the labs'
 SCRATCH = ("/tmp", "/dev/shm")
 CLEAN_TIMEOUT_S = 10.0
 
 
-def _preload() -> None:
-    """Import PRELOAD and the moto backends; a package that fails to import is left to the kernel."""
+def _preload(services: list[str]) -> None:
+    """Import PRELOAD and the moto backends of SERVICES; what fails to import is left to the kernel."""
     for name in PRELOAD:
         try:
             importlib.import_module(name)
@@ -60,11 +58,13 @@ def _preload() -> None:
             pass
     try:
         from moto.backends import get_backend
-
-        for service in MOTO_SERVICES:
-            get_backend(service)
     except Exception:  # noqa: BLE001
-        pass
+        return
+    for service in (*MOTO_SERVICES, *services):
+        try:
+            get_backend(service)
+        except Exception:  # noqa: BLE001 (a service moto does not know: the lab will say so)
+            pass
 
 
 def _empty(folder: str, mounts: list[str]) -> None:
@@ -148,13 +148,13 @@ def _child(ctl: socket.socket, guard_fd: int, argv: list[str]) -> None:
         os._exit(code)
 
 
-def serve(ctl: socket.socket) -> None:
-    """Answer spawn requests on CTL until the worker closes it."""
+def serve(ctl: socket.socket, services: list[str]) -> None:
+    """Answer spawn requests on CTL until the worker closes it; SERVICES: moto backends to preload."""
     from course import tamper
 
     tamper.no_dump()
     tamper.prepare({"mpl_cache": "/guard/mpl", "workdir": "/tmp/work"})
-    _preload()
+    _preload(services)
     ctl.send(json.dumps({"ready": True}).encode())
     while True:
         try:
@@ -181,4 +181,4 @@ def serve(ctl: socket.socket) -> None:
 
 
 if __name__ == "__main__":
-    serve(socket.socket(fileno=int(sys.argv[1])))
+    serve(socket.socket(fileno=int(sys.argv[1])), sys.argv[2:])

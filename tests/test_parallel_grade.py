@@ -3,13 +3,14 @@
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from course import notebooks
 from course.bench import parse_timing
 from course.errors import CourseInputError
 from course.grading import autograde, grading_course, scores, submit
-from course.grading_sandbox import sandbox_problem
+from course.grading_sandbox import lab_services, sandbox_problem
 from course.parallel_grade import TIMING_PARTS, grade_assignment, timing_summary
 from course.simulation import simulated_class, simulated_submission
 
@@ -88,3 +89,14 @@ def test_unknown_assignment_and_student_are_refused(tmp_path):
         grade_assignment(course, "99-nothing")
     with pytest.raises(CourseInputError, match="no submission"):
         grade_assignment(course, NAME, students=["nobody"])
+
+
+def test_the_zygote_preloads_the_services_an_assignments_labs_call(tmp_path):
+    assert lab_services(ROOT / "source" / NAME) == ["ec2", "s3"]
+    nb = notebooks.read(ROOT / "source" / NAME / f"{NAME}.ipynb")
+    nb.cells = [
+        nbformat.v4.new_code_cell("sqs = client('sqs', region='eu-west-1')\ns3 = resource(\"s3\")"),
+        nbformat.v4.new_markdown_cell('client("kinesis") in prose is not a call'),
+    ]
+    notebooks.write(nb, tmp_path / "lab.ipynb")
+    assert lab_services(tmp_path) == ["s3", "sqs"]
