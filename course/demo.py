@@ -33,7 +33,7 @@ from course.roster import import_roster
 from course.simulation import SimulatedStudent, simulated_class, simulated_submission
 
 ROOT = Path(__file__).resolve().parent.parent
-ABSENT = "nobody"  # on the roster, never submits
+ABSENT = "dennis"  # on the roster, never submits
 
 
 def write_roster(students: list[SimulatedStudent], path: Path) -> Path:

@@ -130,8 +130,8 @@ median {totals.median():.1f} of {maximum:g} points.</p>
 {html.escape(", ".join(weak)) or "none"}.</p>
 {table(stats)}
 <h2>Students who scored zero or did not submit</h2>
-<p>Scored zero: {html.escape(", ".join(zero)) or "nobody"}.</p>
-<p>Did not submit: {html.escape(", ".join(missing)) or "nobody"}.</p>
+<p>Scored zero: {html.escape(", ".join(zero)) or "none"}.</p>
+<p>Did not submit: {html.escape(", ".join(missing)) or "none"}.</p>
 <h2>Questions most often left blank</h2>
 {table(blanks.rename("students who left it blank").to_frame()) if len(blanks) else "<p>None.</p>"}
 </body></html>"""

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from course import notebooks
-from course.demo import run_demo
+from course.demo import ABSENT, run_demo
 from course.simulation import (
     SimulatedStudent,
     answer_cells,
@@ -73,9 +73,10 @@ def test_demo_runs_the_whole_loop(tmp_path):
     course = run_demo(students=3, out=str(tmp_path / "demo"))
     with open(course / "grades.csv", newline="") as f:
         rows = {row["student_id"]: row for row in csv.DictReader(f)}
-    assert set(rows) == {"ada", "alan", "barbara", "nobody"}
-    assert float(rows["ada"][NAME]) > 0 and float(rows["barbara"][NAME]) == 0 and rows["nobody"][NAME] == ""
+    assert set(rows) == {"ada", "alan", "barbara", ABSENT}
+    assert float(rows["ada"][NAME]) > 0 and float(rows["barbara"][NAME]) == 0 and rows[ABSENT][NAME] == ""
     for student in ("ada", "alan", "barbara"):
         assert (course / "feedback" / student / NAME / f"{NAME}.html").exists()
-    assert (course / "reports" / f"{NAME}.html").exists()
+    report = (course / "reports" / f"{NAME}.html").read_text(encoding="utf-8")
+    assert f"Did not submit: {ABSENT}." in report and "Scored zero: barbara" in report
     assert (course / "grades-canvas.csv").exists() and (course / "grades-questions.csv").exists()

@@ -11,7 +11,7 @@ from nbgrader.api import Gradebook
 
 from course import notebooks
 from course.cli import main
-from course.demo import _set_due_date, submit_through_exchange, write_roster
+from course.demo import ABSENT, _set_due_date, submit_through_exchange, write_roster
 from course.errors import CourseInputError
 from course.grading_sandbox import sandbox_problem
 from course.nbgrader_setup import course_api
@@ -71,8 +71,8 @@ def test_export_csv_has_a_row_per_student(course, capsys):
     assert run(course, "export", "--out", str(course / "g.csv")) == 0
     with open(course / "g.csv", newline="") as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
-    assert set(rows) == {"ada", "alan", "barbara", "nobody"}
-    assert rows["nobody"][NAME] == "" and float(rows["ada"][NAME]) > 0
+    assert set(rows) == {"ada", "alan", "barbara", ABSENT}
+    assert rows[ABSENT][NAME] == "" and float(rows["ada"][NAME]) > 0
     assert (course / "g-questions.csv").read_text().count(NAME) >= 3 * 6
 
 
@@ -89,7 +89,7 @@ def test_report_has_figures_and_names_the_absent(course):
     assert run(course, "report", NAME) == 0
     page = (course / "reports" / f"{NAME}.html").read_text()
     assert page.count("data:image/png;base64,") == 2
-    assert "Did not submit: nobody" in page and "Scored zero: barbara" in page
+    assert f"Did not submit: {ABSENT}." in page and "Scored zero: barbara" in page
     assert "discrimination" in page and "left blank" in page
 
 
@@ -110,7 +110,7 @@ def test_zip_collect_matches_roster_and_skips_strangers(course, tmp_path, capsys
     "argv, message",
     [
         (["grade", "01-cloud-computng"], "did you mean 01-cloud-computing"),
-        (["grade", NAME, "--student", "nobody"], "no submission"),
+        (["grade", NAME, "--student", ABSENT], "no submission"),
         (["report", "02-iam"], "no graded submissions"),
         (["collect", NAME, "--zip", "/nonexistent.zip"], "not a zip archive"),
     ],
