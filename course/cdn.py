@@ -8,13 +8,14 @@ numbers.
 """
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
 from course import inputs
 from course.datafiles import load_json
 from course.errors import CourseInputError
+from course.records import Record
 
 DATA_FILE = "cloudfront_pricing.json"
 
@@ -67,7 +68,7 @@ def ttl_hit_ratio(times: np.ndarray, keys: np.ndarray, ttl_s: float) -> float:
 
 
 @dataclass(frozen=True)
-class CloudFrontCost:
+class CloudFrontCost(Record):
     """A month of CloudFront pay-as-you-go charges in USD, for viewers in one price zone."""
 
     gb_out: float
@@ -78,10 +79,6 @@ class CloudFrontCost:
     transfer_cost: float
     request_cost: float
     total: float
-
-    def as_dict(self) -> dict:
-        """The inputs and results as a plain dict, e.g. for a pandas row."""
-        return asdict(self)
 
 
 def cloudfront_monthly_cost(gb_out: float, requests: int, free_tier: bool = True) -> CloudFrontCost:

@@ -111,6 +111,13 @@ class NotFoundError(APIError):
     status_code = 404
 
 
+def _missing(param: str) -> BadRequestError:
+    """The API's error for a required parameter left out."""
+    return BadRequestError(
+        f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter"
+    )
+
+
 def _seed_of(*parts: object) -> int:
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).digest()
     return int.from_bytes(digest[:8], "big")
@@ -226,9 +233,7 @@ class FakeOpenAI:
     @staticmethod
     def _messages(request: dict) -> list[dict]:
         if "messages" not in request:
-            raise BadRequestError(
-                "Missing required parameter: 'messages'.", param="messages", code="missing_required_parameter"
-            )
+            raise _missing("messages")
         messages = request["messages"]
         if type(messages) is not list:
             raise BadRequestError(
@@ -261,11 +266,7 @@ class FakeOpenAI:
                 )
             for key in ("role", "content"):
                 if key not in message:
-                    raise BadRequestError(
-                        f"Missing required parameter: '{where}.{key}'.",
-                        param=f"{where}.{key}",
-                        code="missing_required_parameter",
-                    )
+                    raise _missing(f"{where}.{key}")
             if message["role"] not in ROLES:
                 supported = ", ".join(f"'{r}'" for r in ROLES[:-1]) + f", and '{ROLES[-1]}'"
                 raise BadRequestError(
@@ -286,9 +287,7 @@ class FakeOpenAI:
     @staticmethod
     def _prompts(request: dict) -> list[str]:
         if "prompt" not in request:
-            raise BadRequestError(
-                "Missing required parameter: 'prompt'.", param="prompt", code="missing_required_parameter"
-            )
+            raise _missing("prompt")
         prompt = request["prompt"]
         prompts = [prompt] if type(prompt) is str else prompt
         if type(prompts) is not list or not prompts or any(type(p) is not str for p in prompts):

@@ -52,7 +52,7 @@ from nbclient.util import run_sync
 from nbgrader.preprocessors import Execute
 from traitlets import Any, Dict, Unicode
 
-from course import tamper
+from course import notebooks, tamper
 
 UID_BASE = int(os.environ.get("COURSE_GRADE_UID_BASE", "64100"))
 UID_COUNT = 64
@@ -488,7 +488,7 @@ class Zygote:
         return self.current
 
     def idle(self) -> bool:
-        """Whether its last kernel has ended and the sandbox has been cleaned (waiting a little for it)."""
+        """End its last kernel if it still runs, wait for the sandbox's clean-up; False if none came."""
         if self.current is None:
             return True
         self.current.kill()
@@ -845,9 +845,8 @@ LAB_CALL = re.compile(r"""\b(?:client|resource)\(\s*["']([a-z0-9-]+)["']""")
 def lab_services(folder: Path) -> list[str]:
     """The AWS services the notebooks in FOLDER call through `course.sandbox` (for the zygote to preload)."""
     found = set()
-    for path in sorted(folder.glob("*.ipynb")):
-        for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
-            if cell.get("cell_type") == "code":
-                source = "".join(cell.get("source", []))
-                found.update(LAB_CALL.findall(source))
+    for path in notebooks.notebook_paths(folder):
+        for cell in notebooks.read(path).cells:
+            if cell.cell_type == "code":
+                found.update(LAB_CALL.findall(cell.source))
     return sorted(found)

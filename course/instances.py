@@ -31,6 +31,7 @@ import pandas as pd
 
 from course.datafiles import load_csv
 from course.errors import CourseInputError
+from course.records import Record
 
 PRICES_FILE = "ec2_on_demand_prices.csv"
 DEFAULT_REGION = "us-east-1"
@@ -99,7 +100,7 @@ class InstanceName:
 
 
 @dataclass(frozen=True)
-class InstanceType(InstanceName):
+class InstanceType(InstanceName, Record):
     """An instance type with its specs and, when the course has one, its us-east-1 Linux price."""
 
     vcpu: int
@@ -110,10 +111,6 @@ class InstanceType(InstanceName):
     on_demand_usd_per_hour: float | None
     price_as_of: str | None
     price_source: str | None
-
-    def as_dict(self) -> dict:
-        """All fields as a plain dict."""
-        return dataclasses.asdict(self)
 
 
 def _normalize(name: str) -> str:

@@ -7,17 +7,18 @@ two when transactional. Storage, backups and data transfer are billed separately
 
 import copy
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from course import inputs
 from course.datafiles import load_json
+from course.records import Record
 
 DATA_FILE = "dynamodb_pricing.json"
 REQUESTS_A_MONTH = "it is a number of requests a month"
 
 
 @dataclass(frozen=True)
-class DynamoDBRequestCost:
+class DynamoDBRequestCost(Record):
     """A month of on-demand requests to one table (costs in USD) and the request units behind them."""
 
     writes: int
@@ -30,10 +31,6 @@ class DynamoDBRequestCost:
     write_cost: float
     read_cost: float
     total: float
-
-    def as_dict(self) -> dict:
-        """The inputs and results as a plain dict, e.g. for a pandas row."""
-        return asdict(self)
 
 
 def dynamodb_prices() -> dict:

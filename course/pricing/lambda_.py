@@ -3,18 +3,19 @@
 import copy
 import math
 import numbers
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from course import inputs
 from course.datafiles import load_json
 from course.errors import CourseInputError
+from course.records import Record
 
 DATA_FILE = "lambda_pricing.json"
 MS_PER_SECOND = 1000
 
 
 @dataclass(frozen=True)
-class LambdaCost:
+class LambdaCost(Record):
     """One function's Lambda bill for a month (costs in USD) and the quantities behind it."""
 
     requests: int
@@ -30,10 +31,6 @@ class LambdaCost:
     compute_cost: float
     ephemeral_cost: float
     total: float
-
-    def as_dict(self) -> dict:
-        """The inputs and results as a plain dict, e.g. for a pandas row."""
-        return asdict(self)
 
 
 def lambda_prices() -> dict:

@@ -8,11 +8,12 @@ adds a charge per delivery for some protocols (deliveries to SQS and Lambda carr
 import copy
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from course import inputs
 from course.datafiles import load_json
 from course.errors import CourseInputError
+from course.records import Record
 
 DATA_FILE = "messaging_pricing.json"
 MAX_PAYLOAD_KB = 1024  # 1 MiB: the largest SQS message and the largest SNS topic setting
@@ -20,7 +21,7 @@ PER_MONTH = "it is a number per month"
 
 
 @dataclass(frozen=True)
-class SqsCost:
+class SqsCost(Record):
     """A month of SQS requests of one queue type (costs in USD) and the request counts behind them."""
 
     api_calls: int
@@ -31,13 +32,9 @@ class SqsCost:
     billable_requests: int
     total: float
 
-    def as_dict(self) -> dict:
-        """The inputs and results as a plain dict, e.g. for a pandas row."""
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class SnsCost:
+class SnsCost(Record):
     """A month of SNS publishes and deliveries on a standard topic (costs in USD)."""
 
     publishes: int
@@ -48,10 +45,6 @@ class SnsCost:
     publish_cost: float
     delivery_costs: dict[str, float]
     total: float
-
-    def as_dict(self) -> dict:
-        """The inputs and results as a plain dict, e.g. for a pandas row."""
-        return asdict(self)
 
 
 def messaging_prices() -> dict:

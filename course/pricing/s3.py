@@ -7,19 +7,20 @@ Request fees and the smaller per-object charges are left out; the data file's no
 import copy
 import difflib
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 
 from course import inputs
 from course.datafiles import load_json
 from course.errors import CourseInputError
+from course.records import Record
 
 DATA_FILE = "s3_pricing.json"
 
 
 @dataclass(frozen=True)
-class S3StorageCost:
+class S3StorageCost(Record):
     """One month of S3 storage in one class (costs in USD) and the quantities behind it."""
 
     storage_class: str
@@ -30,10 +31,6 @@ class S3StorageCost:
     monitoring_cost: float
     retrieval_cost: float
     total: float
-
-    def as_dict(self) -> dict:
-        """The inputs and results as a plain dict, e.g. for a pandas row."""
-        return asdict(self)
 
 
 def s3_prices() -> dict:

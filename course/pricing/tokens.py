@@ -5,7 +5,7 @@ thumb (characters and words per token) in course/data/token_rules.json.
 """
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -13,6 +13,7 @@ from course import inputs
 from course.datafiles import load_csv, load_json
 from course.errors import CourseInputError
 from course.inputs import model_entry
+from course.records import Record
 
 PRICES_FILE = "llm_prices.csv"
 RULES_FILE = "token_rules.json"
@@ -50,7 +51,7 @@ class TokenCount:
 
 
 @dataclass(frozen=True)
-class TokenCost:
+class TokenCost(Record):
     """What some input and output tokens cost on one model, in USD."""
 
     model: str
@@ -59,10 +60,6 @@ class TokenCost:
     input_cost: float
     output_cost: float
     cost: float
-
-    def as_dict(self) -> dict[str, Any]:
-        """The fields as a plain dict (a pandas row, a JSON object)."""
-        return asdict(self)
 
 
 @cache
