@@ -4,7 +4,6 @@
 without "Amazon"/"AWS" in front; an unknown name raises CourseInputError suggesting the closest names.
 """
 
-import difflib
 from dataclasses import dataclass
 from functools import cache
 
@@ -12,7 +11,7 @@ import pandas as pd
 
 from course.datafiles import load_json
 from course.errors import CourseInputError
-from course.inputs import service_key
+from course.inputs import catalog_entry
 
 DATA_FILE = "database_services.json"
 
@@ -43,27 +42,9 @@ def services() -> tuple[Service, ...]:
     )
 
 
-@cache
-def _index() -> dict[str, Service]:
-    index: dict[str, Service] = {}
-    for svc in services():
-        for name in (svc.name, *svc.aliases):
-            index[service_key(name)] = svc
-    return index
-
-
 def service(name: str) -> Service:
     """The service called `name` (e.g. 'DynamoDB', 'amazon rds', 'DAX'), else CourseInputError."""
-    if not isinstance(name, str) or not name.strip():
-        raise CourseInputError(f"a service name should be a non-empty string, not {name!r}")
-    found = _index().get(service_key(name))
-    if found is None:
-        names = [svc.name for svc in services()]
-        keys = difflib.get_close_matches(service_key(name), list(_index()), n=5, cutoff=0.5)
-        close = list(dict.fromkeys(_index()[k].name for k in keys))[:3]
-        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        raise CourseInputError(f"{name!r} is not a service of this section.{hint} Known: {', '.join(names)}.")
-    return found
+    return catalog_entry(name, services())
 
 
 def catalog(kind: str | None = None) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import difflib
 import math
 import numbers
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from course.errors import CourseInputError
 
@@ -113,6 +113,22 @@ def service_key(name: str) -> str:
     """A service name as a lookup key: lower case, no 'Amazon'/'AWS' prefix, no spaces, dashes or brackets."""
     name = re.sub(r"^(amazon|aws)\s+", "", name.strip().lower())
     return re.sub(r"[\s\-_()]+", "", name)
+
+
+def catalog_entry(name: object, catalog: Sequence):
+    """The item of CATALOG (items with .name and .aliases) called NAME, matched by `service_key`, or an
+    error suggesting the closest names."""
+    if not isinstance(name, str) or not name.strip():
+        raise CourseInputError(f"a service name should be a non-empty string, not {name!r}")
+    index = {service_key(alias): item for item in catalog for alias in (item.name, *item.aliases)}
+    found = index.get(service_key(name))
+    if found is None:
+        keys = difflib.get_close_matches(service_key(name), list(index), n=5, cutoff=0.5)
+        close = list(dict.fromkeys(index[k].name for k in keys))[:3]
+        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        known = ", ".join(item.name for item in catalog)
+        raise CourseInputError(f"{name!r} is not a service of this section.{hint} Known: {known}.")
+    return found
 
 
 def model_entry(name: object, table: dict, example: str):

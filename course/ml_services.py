@@ -5,7 +5,6 @@ without "Amazon"/"AWS" in front; an unknown name raises CourseInputError suggest
 `new_customer_problem(name)` says why a service cannot be the answer for a new customer, if it cannot.
 """
 
-import difflib
 from dataclasses import dataclass
 from functools import cache
 
@@ -13,7 +12,7 @@ import pandas as pd
 
 from course.datafiles import load_json
 from course.errors import CourseInputError
-from course.inputs import service_key
+from course.inputs import catalog_entry
 
 DATA_FILE = "ml_services.json"
 INPUT_KINDS = (
@@ -67,27 +66,9 @@ def services() -> tuple[MLService, ...]:
     )
 
 
-@cache
-def _index() -> dict[str, MLService]:
-    index: dict[str, MLService] = {}
-    for svc in services():
-        for name in (svc.name, *svc.aliases):
-            index[service_key(name)] = svc
-    return index
-
-
 def service(name: str) -> MLService:
     """The service called `name` (e.g. 'Polly', 'amazon sagemaker', 'Q Business'), else CourseInputError."""
-    if not isinstance(name, str) or not name.strip():
-        raise CourseInputError(f"a service name should be a non-empty string, not {name!r}")
-    found = _index().get(service_key(name))
-    if found is None:
-        keys = difflib.get_close_matches(service_key(name), list(_index()), n=5, cutoff=0.5)
-        close = list(dict.fromkeys(_index()[k].name for k in keys))[:3]
-        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        known = ", ".join(svc.name for svc in services())
-        raise CourseInputError(f"{name!r} is not a service of this section.{hint} Known: {known}.")
-    return found
+    return catalog_entry(name, services())
 
 
 def new_customer_problem(name: str) -> str | None:
