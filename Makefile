@@ -33,11 +33,11 @@ format: install  ## save source notebooks clean, with stable cell ids
 	$(BIN)/python -m course.notebooks source
 
 release: install  ## regenerate release/ from source/, then the README's table of contents
-	$(BIN)/python -m course.release
-	$(BIN)/python -m course.toc
+	$(BIN)/python -m course.instructor.release
+	$(BIN)/python -m course.instructor.toc
 
 toc: install  ## rewrite the README's table of contents from the notebooks in release/
-	$(BIN)/python -m course.toc
+	$(BIN)/python -m course.instructor.toc
 
 lab: install  ## JupyterLab on the student notebooks
 	$(BIN)/jupyter lab $(ROOT_FLAG) --notebook-dir=release
@@ -46,4 +46,4 @@ clean:
 	rm -rf $(VENV) build submitted feedback .exchange gradebook.db
 
 bench: install  ## plain nbgrader autograde against course grade on 40 simulated submissions
-	$(BIN)/python -m course.bench
+	$(BIN)/python -m course.instructor.bench

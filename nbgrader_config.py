@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from course.nbgrader_setup import feedback_preprocessors, release_preprocessors
+from course.grading.nbgrader_setup import feedback_preprocessors, release_preprocessors
 
 here = Path(__file__).resolve().parent
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)

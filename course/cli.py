@@ -90,7 +90,7 @@ def cmd_price_tokens(args: argparse.Namespace) -> None:
 
 def cmd_instances_show(args: argparse.Namespace) -> None:
     """Specs, naming and price of one EC2 instance type."""
-    from course.instances import instance_type
+    from course.aws.instances import instance_type
 
     info = instance_type(args.name).as_dict()
     info["attributes"] = list(info["attributes"])
@@ -100,7 +100,7 @@ def cmd_instances_show(args: argparse.Namespace) -> None:
 
 def cmd_regions_rank(args: argparse.Namespace) -> None:
     """Regions best first for users at the given points."""
-    from course.regions import parse_latlon, rank_regions
+    from course.aws.regions import parse_latlon, rank_regions
 
     weights = dict(_weight(text) for text in args.weight) if args.weight else None
     ranked = rank_regions(
@@ -143,13 +143,13 @@ def _weight(text: str) -> tuple[str, float]:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     """Run the instructor's loop on a simulated class."""
-    from course.demo import run_demo
+    from course.instructor.demo import run_demo
 
     run_demo(students=args.students, assignments=args.assignment, out=args.out, workers=args.workers)
 
 
 def _course(args: argparse.Namespace) -> Path:
-    from course.nbgrader_setup import find_course
+    from course.grading.nbgrader_setup import find_course
 
     return find_course(Path(args.course) if args.course else None)
 
@@ -171,7 +171,7 @@ def _progress(total: int, what: str):
 
 def cmd_roster_import(args: argparse.Namespace) -> None:
     """Import a roster CSV into the gradebook."""
-    from course.roster import import_roster
+    from course.instructor.roster import import_roster
 
     students = import_roster(_course(args), Path(args.file))
     print(f"{len(students)} students imported into the gradebook (roster kept as roster.csv)")
@@ -179,14 +179,14 @@ def cmd_roster_import(args: argparse.Namespace) -> None:
 
 def cmd_release(args: argparse.Namespace) -> None:
     """Generate an assignment from source/ and release it to the exchange."""
-    from course.exchange import release
+    from course.instructor.exchange import release
 
     print(f"released to {release(_course(args), args.assignment)}")
 
 
 def cmd_collect(args: argparse.Namespace) -> None:
     """Collect submissions from the exchange, or from an LMS zip archive."""
-    from course.exchange import collect, collect_zip
+    from course.instructor.exchange import collect, collect_zip
 
     root = _course(args)
     if args.zip:
@@ -200,8 +200,8 @@ def cmd_collect(args: argparse.Namespace) -> None:
 
 def cmd_grade(args: argparse.Namespace) -> None:
     """Autograde every collected submission, several at once."""
-    from course.nbgrader_setup import check_assignment
-    from course.parallel_grade import grade_assignment, submitted_students, timing_summary
+    from course.grading.nbgrader_setup import check_assignment
+    from course.grading.parallel import grade_assignment, submitted_students, timing_summary
 
     root = _course(args)
     check_assignment(root, args.assignment)
@@ -225,8 +225,8 @@ def cmd_grade(args: argparse.Namespace) -> None:
 
 def cmd_feedback(args: argparse.Namespace) -> None:
     """Generate HTML feedback for every graded student."""
-    from course.feedback import generate_feedback
-    from course.nbgrader_setup import check_assignment
+    from course.grading.nbgrader_setup import check_assignment
+    from course.instructor.feedback import generate_feedback
 
     root = _course(args)
     check_assignment(root, args.assignment)
@@ -239,7 +239,7 @@ def cmd_feedback(args: argparse.Namespace) -> None:
 
 def cmd_export(args: argparse.Namespace) -> None:
     """Export the grades: one row per student, a column per assignment."""
-    from course.exports import export_canvas, export_csv
+    from course.instructor.exports import export_canvas, export_csv
 
     root = _course(args)
     if args.format == "canvas":
@@ -251,8 +251,8 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 def cmd_report(args: argparse.Namespace) -> None:
     """Write the class report of one assignment."""
-    from course.nbgrader_setup import check_assignment
-    from course.report import build_report
+    from course.grading.nbgrader_setup import check_assignment
+    from course.instructor.report import build_report
 
     root = _course(args)
     check_assignment(root, args.assignment)

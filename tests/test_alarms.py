@@ -2,8 +2,8 @@
 
 import pytest
 
-from course.alarms import ALARM, INSUFFICIENT_DATA, OK, AlarmRule, evaluate, timeline
 from course.errors import CourseInputError
+from course.lessons.alarms import ALARM, INSUFFICIENT_DATA, OK, AlarmRule, evaluate, timeline
 
 X, O, _ = 1.0, 0.0, None  # noqa: E741 (breaching, not breaching, missing; threshold 0.5)
 COLUMNS = ("missing", "ignore", "breaching", "notBreaching")

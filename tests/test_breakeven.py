@@ -2,7 +2,9 @@
 
 import pytest
 
-from course.breakeven import (
+from course.aws.instances import on_demand_price
+from course.errors import CourseInputError
+from course.lessons.breakeven import (
     breakeven_rate,
     breakeven_requests,
     cost_curve,
@@ -10,8 +12,6 @@ from course.breakeven import (
     requests_per_month,
     seconds_per_month,
 )
-from course.errors import CourseInputError
-from course.instances import on_demand_price
 from course.pricing.lambda_ import lambda_monthly_cost, lambda_prices
 
 PRICES = lambda_prices()

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from course import notebooks
-from course.nbgrader_setup import course_api, run_step
+from course.grading.nbgrader_setup import course_api, run_step
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "01-cloud-computing"

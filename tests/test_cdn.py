@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from course.cdn import cloudfront_monthly_cost, origin_requests, ttl_hit_ratio, zipf_trace
-from course.datafiles import load_json
+from course.data import load_json
 from course.errors import CourseInputError
+from course.lessons.cdn import cloudfront_monthly_cost, origin_requests, ttl_hit_ratio, zipf_trace
 
 
 def test_origin_requests_are_the_misses():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course.checks import check_choice, check_function, check_number, check_type, choice_digest
+from course.grading.checks import check_choice, check_function, check_number, check_type, choice_digest
 
 
 class AlwaysEqual(float):

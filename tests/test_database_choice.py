@@ -2,8 +2,8 @@
 
 import pytest
 
-from course import database_choice
 from course.errors import CourseInputError
+from course.lessons import database_choice
 
 EXPECTED = [
     "Amazon RDS",

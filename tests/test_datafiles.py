@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from course.datafiles import data_names, load_csv, load_json
+from course.data import data_names, load_csv, load_json
 
 URL = re.compile(r"^https://[a-z0-9.-]+\.[a-z]{2,}(/\S*)?$")
 

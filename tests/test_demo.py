@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from course import notebooks
-from course.demo import ABSENT, run_demo
-from course.simulation import (
+from course.instructor.demo import ABSENT, run_demo
+from course.instructor.simulation import (
     SimulatedStudent,
     answer_cells,
     p_correct,

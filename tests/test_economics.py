@@ -2,8 +2,9 @@
 
 import pytest
 
-from course.economics import capacity_cost, cumulative_costs, hours_per_month
 from course.errors import CourseInputError
+from course.lessons.economics import capacity_cost, cumulative_costs
+from course.pricing.conventions import hours_per_month
 
 
 def test_hours_per_month_is_the_calculator_convention():

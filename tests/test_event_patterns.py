@@ -3,7 +3,7 @@
 import pytest
 
 from course.errors import CourseInputError
-from course.event_patterns import cloudtrail_event, matches, validate
+from course.lessons.event_patterns import cloudtrail_event, matches, validate
 
 EC2_EVENT = {
     "version": "0",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from course.fake_openai import VOCABULARY, BadRequestError, FakeOpenAI, NotFoundError, toy_reply
+from course.lessons.fake_openai import VOCABULARY, BadRequestError, FakeOpenAI, NotFoundError, toy_reply
 from course.pricing.tokens import count_tokens
 
 MESSAGES = [

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from course import notebooks
-from course.grading import autograde, grading_course, submit
-from course.nbgrader_setup import course_api, run_step
+from course.grading.nbgrader_setup import course_api, run_step
+from course.instructor.roundtrip import autograde, grading_course, submit
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "01-cloud-computing"

@@ -27,13 +27,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import grading_sandbox as gs
-from course import notebooks, parallel_grade, tamper
+from course import notebooks
 from course.errors import CourseInputError
-from course.grading import grading_course, scores, submit
-from course.grading_sandbox import Limits, sandbox_problem
-from course.nbgrader_setup import course_api, run_step
-from course.parallel_grade import grade_assignment
+from course.grading import kernel_sandbox as gs
+from course.grading import parallel as parallel_grade
+from course.grading import tamper
+from course.grading.kernel_sandbox import Limits, sandbox_problem
+from course.grading.nbgrader_setup import course_api, run_step
+from course.grading.parallel import grade_assignment
+from course.instructor.roundtrip import grading_course, scores, submit
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "01-cloud-computing"
@@ -84,7 +86,7 @@ def solved() -> nbformat.NotebookNode:
             if "from course import" in cell.source:
                 cell.source = "from course import regions"
             elif "describe_availability_zones" in cell.source:
-                cell.source = "from course.sandbox import client"
+                cell.source = "from course.aws.sandbox import client"
             else:
                 continue
         kept.append(cell)
@@ -244,7 +246,7 @@ def hostile_class(course: Path, port: int, marker: str) -> dict:
         "c-patch-checks": before(
             answer(solved(), "q1-answer", "q1 = 'C'"),
             "q1-tests",
-            "import course.checks\ncourse.checks.check_choice = lambda *a, **k: None",
+            "import course.grading.checks\ncourse.checks.check_choice = lambda *a, **k: None",
         ),
         "c-patch-numpy": before(
             solved(), "q1-tests", "import numpy.testing\nnumpy.testing.assert_allclose = lambda *a, **k: None"
@@ -399,7 +401,7 @@ def hostile_class(course: Path, port: int, marker: str) -> dict:
 
     def shadowing(folder, setup):
         nb = solved()
-        lab = next(i for i, c in enumerate(nb.cells) if c.source == "from course.sandbox import client")
+        lab = next(i for i, c in enumerate(nb.cells) if c.source == "from course.aws.sandbox import client")
         nb.cells.insert(lab, nbformat.v4.new_code_cell(setup))
         notebooks.write(nb, folder / NB)
         (folder / "boto3.py").write_text("def client(*a, **k):\n    raise RuntimeError('fake')\n")
@@ -461,7 +463,7 @@ EXPECTED = {
     "c-hardcoded": ("graded", "", {"ex2-idle-cost-tests"}),
     "c-always-equal": ("graded", "", {"ex6-choose-region-tests", "ex7-bucket-lab-tests"}),  # the lab uses it
     "c-pretend-type": ("graded", "", {"q3-tests"}),
-    "c-patch-checks": ("flagged", "course.checks.check_choice was replaced", None),
+    "c-patch-checks": ("flagged", "course.grading.checks.check_choice was replaced", None),
     "c-patch-numpy": ("flagged", "numpy.testing.assert_allclose was replaced", None),
     "c-patch-pandas": ("flagged", "pandas.testing.assert_frame_equal was replaced", None),
     "c-patch-builtins": ("flagged", "builtins.round was replaced", None),
@@ -803,7 +805,7 @@ def test_grading_refuses_to_run_unsandboxed_unless_allowed(tmp_path, monkeypatch
     course = grading_course(ROOT, tmp_path, [NAME])
     folder = submit(course, "broken", NAME, {})
     (folder / NB).write_text("{")
-    import course.grading_sandbox as gs
+    import course.grading.kernel_sandbox as gs
 
     monkeypatch.setattr(gs, "sandbox_problem", lambda: "bwrap is not installed")
     monkeypatch.delenv(parallel_grade.UNSANDBOXED_ENV, raising=False)

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from botocore.exceptions import ClientError
 
-from course.iam_figures import decision_map
-from course.iam_lab import effective_policies, evaluator_verdict, is_allowed, sandbox_verdict
-from course.iam_policy import evaluate
-from course.sandbox import Sandbox
+from course.aws.sandbox import Sandbox
+from course.lessons.iam_figures import decision_map
+from course.lessons.iam_lab import effective_policies, evaluator_verdict, is_allowed, sandbox_verdict
+from course.lessons.iam_policy import evaluate
 
 matplotlib.use("Agg")
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from course.errors import CourseInputError
-from course.iam_policy import (
+from course.lessons.iam_policy import (
     ALLOWED,
     EXPLICIT_DENY,
     IMPLICIT_DENY,

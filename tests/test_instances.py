@@ -4,9 +4,7 @@ import math
 
 import pytest
 
-from course.datafiles import load_csv
-from course.errors import CourseInputError
-from course.instances import (
+from course.aws.instances import (
     PRICES_FILE,
     SERIES_CATEGORY,
     category_counts,
@@ -16,6 +14,8 @@ from course.instances import (
     on_demand_price,
     parse_instance_type,
 )
+from course.data import load_csv
+from course.errors import CourseInputError
 
 # name: (family, series, generation, attributes, processor, category, size)
 PARSE_EXAMPLES = {

@@ -11,13 +11,13 @@ from nbgrader.api import Gradebook
 
 from course import notebooks
 from course.cli import main
-from course.demo import ABSENT, _set_due_date, submit_through_exchange, write_roster
 from course.errors import CourseInputError
-from course.grading_sandbox import sandbox_problem
-from course.nbgrader_setup import course_api
-from course.release import scratch_course
-from course.roster import read_roster
-from course.simulation import simulated_class, simulated_submission
+from course.grading.kernel_sandbox import sandbox_problem
+from course.grading.nbgrader_setup import course_api
+from course.instructor.demo import ABSENT, _set_due_date, submit_through_exchange, write_roster
+from course.instructor.release import scratch_course
+from course.instructor.roster import read_roster
+from course.instructor.simulation import simulated_class, simulated_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "01-cloud-computing"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from course import integration
 from course.errors import CourseInputError
+from course.lessons import integration
 
 
 def test_sqs_limits_match_the_api_reference():

@@ -3,7 +3,7 @@
 import pytest
 
 from course.errors import CourseInputError
-from course.lambda_power import cpu_bound_duration_ms, power_table, vcpus
+from course.lessons.lambda_power import cpu_bound_duration_ms, power_table, vcpus
 
 
 def test_one_vcpu_at_1769_mb_and_proportional_elsewhere():

@@ -4,7 +4,7 @@ import io
 import json
 import zipfile
 
-from course.lambda_setup import trust_policy, zip_package
+from course.lessons.lambda_setup import trust_policy, zip_package
 
 
 def test_zip_package_holds_the_source_under_its_file_name():

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from course.lifecycle import current_status, lifecycle_events, timeline_figure
+from course.lessons.lifecycle import current_status, lifecycle_events, timeline_figure
 
 EVENTS = {"end of life", "closed to new customers", "discontinued", "reopened to new customers"}
 

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from course import ml_services
 from course.errors import CourseInputError
+from course.lessons import ml_services
 
 EXPECTED = [
     "Amazon Rekognition",

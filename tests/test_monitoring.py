@@ -3,7 +3,7 @@
 import pytest
 
 from course.errors import CourseInputError
-from course.monitoring import limit, log_retention_days, metric_retention, monthly_cost
+from course.lessons.monitoring import limit, log_retention_days, metric_retention, monthly_cost
 
 
 def test_limits():

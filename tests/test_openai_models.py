@@ -5,7 +5,14 @@ import datetime as dt
 import pytest
 
 from course.errors import CourseInputError
-from course.openai_models import all_models, api_rule, available_models, checked_on, model_info, model_table
+from course.lessons.openai_models import (
+    all_models,
+    api_rule,
+    available_models,
+    checked_on,
+    model_info,
+    model_table,
+)
 from course.pricing import tokens
 
 

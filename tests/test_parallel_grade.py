@@ -7,12 +7,12 @@ import nbformat
 import pytest
 
 from course import notebooks
-from course.bench import parse_timing
 from course.errors import CourseInputError
-from course.grading import autograde, grading_course, scores, submit
-from course.grading_sandbox import lab_services, sandbox_problem
-from course.parallel_grade import TIMING_PARTS, grade_assignment, timing_summary
-from course.simulation import simulated_class, simulated_submission
+from course.grading.kernel_sandbox import lab_services, sandbox_problem
+from course.grading.parallel import TIMING_PARTS, grade_assignment, timing_summary
+from course.instructor.bench import parse_timing
+from course.instructor.roundtrip import autograde, grading_course, scores, submit
+from course.instructor.simulation import simulated_class, simulated_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "01-cloud-computing"

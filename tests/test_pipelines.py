@@ -5,7 +5,7 @@ import json
 import pytest
 
 from course.errors import CourseInputError
-from course.pipelines import Stage, pipeline_structure, trust_policy
+from course.lessons.pipelines import Stage, pipeline_structure, trust_policy
 
 STAGES = [
     Stage("Source", "Source", "CodeCommit", {"RepositoryName": "r", "BranchName": "main"}),

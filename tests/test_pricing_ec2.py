@@ -4,8 +4,8 @@ import math
 
 import pytest
 
+from course.aws.instances import on_demand_price
 from course.errors import CourseInputError
-from course.instances import on_demand_price
 from course.pricing.ec2 import (
     break_even_hours,
     dedicated_yearly_costs,

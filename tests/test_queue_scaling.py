@@ -5,7 +5,7 @@ import random
 import pytest
 
 from course.errors import CourseInputError
-from course.queue_scaling import (
+from course.lessons.queue_scaling import (
     acceptable_backlog_per_instance,
     backlog_per_instance,
     consumers_needed,

@@ -6,8 +6,7 @@ import botocore.loaders
 import botocore.session
 import pytest
 
-from course.errors import CourseInputError
-from course.regions import (
+from course.aws.regions import (
     distance_km,
     has_endpoint,
     parse_latlon,
@@ -17,6 +16,7 @@ from course.regions import (
     regions_frame,
     services_in,
 )
+from course.errors import CourseInputError
 
 PARIS = (48.8566, 2.3522)
 LONDON = (51.5074, -0.1278)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from course import notebooks
-from course.grading import autograde, grading_course, scores, submit
-from course.release import build_release, generate
+from course.instructor.release import build_release, generate
+from course.instructor.roundtrip import autograde, grading_course, scores, submit
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = notebooks.assignments(ROOT)

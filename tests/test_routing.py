@@ -5,7 +5,7 @@ import random
 import pytest
 
 from course.errors import CourseInputError
-from course.routing import (
+from course.lessons.routing import (
     failover_choice,
     fibre_rtt_ms,
     health_status,

@@ -3,7 +3,7 @@
 import pytest
 
 from course.errors import CourseInputError
-from course.s3_names import bucket_name_problems, is_valid_bucket_name, naming_rules, website_endpoint
+from course.lessons.s3_names import bucket_name_problems, is_valid_bucket_name, naming_rules, website_endpoint
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from course.errors import CourseInputError
-from course.s3_policies import ANONYMOUS, Request, account_of, effect, evaluate, is_allowed, is_public
+from course.lessons.s3_policies import ANONYMOUS, Request, account_of, effect, evaluate, is_allowed, is_public
 
 OWNER, OTHER = "111122223333", "444455556666"
 ALICE = f"arn:aws:iam::{OWNER}:user/alice"

@@ -3,7 +3,7 @@
 import pytest
 
 from course.errors import CourseInputError
-from course.s3_uploads import smallest_part_bytes, upload_limits, upload_method
+from course.lessons.s3_uploads import smallest_part_bytes, upload_limits, upload_method
 
 MIB, GIB, TIB = 1024**2, 1024**3, 1024**4
 

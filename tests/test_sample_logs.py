@@ -5,7 +5,7 @@ import ipaddress
 import pytest
 
 from course.errors import CourseInputError
-from course.sample_logs import STATUSES, TARGETS, load_balancer_log
+from course.lessons.sample_logs import STATUSES, TARGETS, load_balancer_log
 
 
 def test_same_seed_same_log_and_another_seed_another_log():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from course.errors import CourseInputError
-from course.sampling import frequencies, sample, softmax
+from course.lessons.sampling import frequencies, sample, softmax
 
 
 def test_softmax_at_temperature_one_is_the_plain_softmax():

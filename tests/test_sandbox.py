@@ -8,9 +8,9 @@ import sys
 import pytest
 from botocore.exceptions import ClientError
 
-from course import sandbox
+from course.aws import sandbox
+from course.aws.sandbox import Sandbox, get_sandbox
 from course.errors import CourseInputError
-from course.sandbox import Sandbox, get_sandbox
 
 AMI = "ami-12c6146b"  # one of the images moto knows
 
@@ -36,7 +36,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, shared: Sandbox) -> str:
 
 
 def test_import_does_not_start_or_import_moto():
-    code = "import sys, course.sandbox; print('moto' in sys.modules)"
+    code = "import sys, course.aws.sandbox; print('moto' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

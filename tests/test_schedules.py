@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from course.errors import CourseInputError
-from course.schedules import Cron, Rate, is_valid, next_runs, parse
+from course.lessons.schedules import Cron, Rate, is_valid, next_runs, parse
 
 START = dt.datetime(2026, 11, 26, 10, 7, tzinfo=dt.UTC)  # a Thursday
 

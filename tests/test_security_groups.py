@@ -3,7 +3,7 @@
 import pytest
 
 from course.errors import CourseInputError
-from course.security_groups import (
+from course.lessons.security_groups import (
     COMMON_PORTS,
     Rule,
     explain,

@@ -1,4 +1,4 @@
-"""The README's table of contents is what course.toc generates, and its links lead somewhere real."""
+"""The README's table of contents is what course.instructor.toc makes, and its links lead somewhere real."""
 
 import re
 import shutil
@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import toc
+from course.instructor import toc
 
 ROOT = Path(__file__).resolve().parent.parent
 LINK = re.compile(r"\]\(([^)\s]+)\)")

@@ -3,8 +3,8 @@
 import pytest
 
 from course.errors import CourseInputError
+from course.lessons.token_samples import SAMPLES, growth, pieces, rule_check
 from course.pricing.tokens import count_tokens
-from course.token_samples import SAMPLES, growth, pieces, rule_check
 
 
 def test_rule_check_counts_every_sample():

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from course import inputs
-from course.datafiles import load_json
+from course.data import load_json
 from course.errors import CourseInputError
 
 DATA_FILE = "devtools_pricing.json"

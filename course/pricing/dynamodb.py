@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from course import inputs
-from course.datafiles import load_json
+from course.data import load_json
 from course.records import Record
 
 DATA_FILE = "dynamodb_pricing.json"

@@ -1,6 +1,6 @@
 """EC2 purchasing options: what a year of one instance costs on demand, on Spot, reserved or on a plan.
 
-An option's hourly rate is the On-Demand price (course.instances) less the option's example
+An option's hourly rate is the On-Demand price (course.aws.instances) less the option's example
 discount (course/data/ec2_purchasing_options.json, No Upfront payment). A commitment (Reserved
 Instance, Savings Plan, Capacity Reservation) bills every hour of the year whether the instance
 runs or not; On-Demand and Spot bill only the hours used.
@@ -14,10 +14,10 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from course import inputs
-from course.datafiles import load_json
-from course.economics import hours_per_month
+from course.aws.instances import on_demand_price
+from course.data import load_json
 from course.errors import CourseInputError
-from course.instances import on_demand_price
+from course.pricing.conventions import hours_per_month
 
 DATA_FILE = "ec2_purchasing_options.json"
 FREE_TIER_FILE = "ec2_free_tier.json"

@@ -6,7 +6,7 @@ import numbers
 from dataclasses import dataclass
 
 from course import inputs
-from course.datafiles import load_json
+from course.data import load_json
 from course.errors import CourseInputError
 from course.records import Record
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from course import inputs
-from course.datafiles import load_json
+from course.data import load_json
 from course.errors import CourseInputError
 from course.records import Record
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from course import inputs
-from course.datafiles import load_json
+from course.data import load_json
 from course.errors import CourseInputError
 from course.records import Record
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from course import inputs
-from course.datafiles import load_json
+from course.data import load_json
 
 DATA_FILE = "speech_pricing.json"
 POLLY_ENGINES = ("standard", "neural", "long-form", "generative")

@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from course import inputs
-from course.datafiles import load_csv, load_json
+from course.data import load_csv, load_json
 from course.errors import CourseInputError
 from course.inputs import model_entry
 from course.records import Record

@@ -1,0 +1,639 @@
+"""Autograde a class in parallel with nbgrader's own converter, safely, keeping one writer on the gradebook.
+
+SQLite allows one writer, so grading is split in two. Worker processes run nbgrader's Autograde
+with only its execution steps, each against a private snapshot of the gradebook and a private
+output folder. The parent process alone writes the real gradebook: for each finished submission it
+runs nbgrader's Autograde again on the executed notebook with every step except Execute (so
+nbgrader itself decides the scores, exactly as `nbgrader autograde` would).
+
+Submissions are hostile until proven otherwise (see "Grading safety and threat model" in the
+README). Before running anything a worker refuses folders that are not plain files or whose
+notebooks cannot be read (`course.grading.tamper.preflight`) and compares each notebook's graded cells
+with the instructor's (`course.grading.tamper.structure_findings`). Student code runs in the sandboxed
+kernel of `course.grading.kernel_sandbox` (an unprivileged uid, limits, no network, no course files),
+watched by the guard of `course.grading.tamper`; after the run the guard's report is checked. Anything
+tampered with zeroes the submission for review; a per-student log line (logger `course.grade`,
+and the `Outcome`) says what happened. A submission that overruns the wall-clock limit has its
+worker (and the worker's kernels) killed and is recorded with zero on every graded cell.
+
+Each student's grades are committed at once: nbgrader writes a copy of the gradebook, which then
+replaces the real one with an atomic rename, so an interrupted run (Ctrl-C, a crash) leaves the
+gradebook as it was before that student, and running again gives the same grades.
+"""
+
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import sqlite3
+import tempfile
+import time
+import traceback
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps import NbGraderAPI
+from nbgrader.converters import Autograde
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    Execute,
+    NbGraderPreprocessor,
+    SaveAutoGrades,
+)
+from sqlalchemy.exc import SAWarning
+from traitlets import Unicode
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from course.errors import CourseInputError
+from course.grading import tamper
+from course.grading.kernel_sandbox import Limits
+from course.grading.nbgrader_setup import course_api
+
+# nbgrader's own autograde steps, split: workers run all but the gradebook writes, the parent the gradebook
+# writes on what a worker executed (all but Execute on a submission that was not executed). The workers
+# leave out the last CheckCellMetadata: nbgrader's sanitising pass ran it on the same cells, which
+# executing does not change (the kernel sends outputs; the notebook stays in the worker).
+NBGRADER_STEPS = Autograde.class_traits()["autograde_preprocessors"].default()
+RECORD_STEPS = [SaveAutoGrades, AssignLatePenalties]
+EXECUTE_STEPS = [p for p in NBGRADER_STEPS if p not in (*RECORD_STEPS, CheckCellMetadata)]
+SAVE_STEPS = [p for p in NBGRADER_STEPS if p is not Execute]
+POLL_S = 0.05
+WORKER_START_S = 180.0  # a worker's imports and its sandbox's (course.grading.zygote), on a busy machine
+TIMING_PARTS = ("kernel start-up", "cells", "checks and nbgrader", "saving")
+UNSANDBOXED_ENV = "COURSE_GRADE_UNSANDBOXED"
+log = logging.getLogger("course.grade")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one student's submission."""
+
+    student: str
+    status: str  # "graded", "flagged" (zero for review), "refused" (unreadable), "timed out" or "failed"
+    seconds: float
+    detail: str = ""
+    timing: dict[str, float] = field(default_factory=dict)  # seconds per part, see TIMING_PARTS
+
+
+class MarkUnfinished(NbGraderPreprocessor):
+    """Give every graded cell an error output, so nbgrader scores it zero (after a timeout or tampering).
+
+    The other outputs are cleared too: a submission zeroed for review keeps nothing its code printed
+    (it may have printed the hidden tests), so its feedback cannot show it.
+    """
+
+    reason = Unicode("grading stopped", help="why the submission was not executed").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            cell.outputs = []
+            if cell.metadata.get("nbgrader", {}).get("grade"):
+                cell.outputs = [
+                    nbformat.v4.new_output("error", ename="GradingStopped", evalue=self.reason, traceback=[])
+                ]
+        return cell, resources
+
+
+def _config(root: Path, **overrides: dict) -> Config:
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    for section, values in overrides.items():
+        for key, value in values.items():
+            config[section][key] = value
+    return config
+
+
+def _api(config: Config) -> NbGraderAPI:
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def _notebook_names(db_url: str, course_id: str, assignment: str) -> list[str]:
+    with Gradebook(db_url, course_id) as gb:
+        return [nb.name for nb in gb.find_assignment(assignment).notebooks]
+
+
+class _Reference:
+    """An assignment's instructor notebooks, read once per worker, for the structure and guard checks."""
+
+    def __init__(self, root: Path, assignment: str, names: list[str]) -> None:
+        self.notebooks, self.specs, self.hidden = {}, {}, {}
+        from course.grading.kernel_sandbox import trusted_roots
+
+        for name in names:
+            nb = nbformat.read(root / "source" / assignment / f"{name}.ipynb", as_version=4)
+            self.notebooks[name] = nb
+            self.specs[name] = tamper.guard_spec(nb, trusted_roots())
+            self.hidden[name] = tamper.hidden_lines(nb)
+
+
+def _worker_main(conn: Connection, root: str, scratch: str, options: dict) -> None:
+    """A worker: check and execute submissions with nbgrader, on a private gradebook, until told to stop."""
+    os.setsid()  # its own process group, so a timeout kills the worker and its kernels together
+    warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's known, harmless gradebook noise
+    root_path, scratch_path = Path(root), Path(scratch)
+    course_api(root_path)  # puts this Python's bin folder on PATH, as nbgrader needs alembic there
+    runtime = scratch_path / "runtime"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)  # connection files of this worker's kernels only
+    limits = Limits(**options["limits"])
+    reports = scratch_path / "reports"
+    overrides = {
+        "CourseDirectory": {
+            "autograded_directory": str(scratch_path / "autograded"),
+            "db_url": f"sqlite:///{scratch_path / 'gradebook.db'}",
+        },
+        "Execute": {"timeout": limits.cell_timeout_s},
+    }
+    lease = None
+    if options["sandboxed"]:
+        from course.grading.kernel_sandbox import GuardedExecute, UidLease, sandbox_settings, zygote_for
+
+        lease = UidLease()
+        steps = [GuardedExecute if p is Execute else p for p in EXECUTE_STEPS]
+        settings = sandbox_settings(
+            lease.uid, limits, options["mpl_cache"], str(scratch_path), options["services"]
+        )
+        overrides["GuardedExecute"] = {"sandbox": settings, "report_dir": str(reports)}
+        zygote_for(settings)  # its imports are done before the first submission arrives
+    else:
+        steps = EXECUTE_STEPS
+    overrides["Autograde"] = {"autograde_preprocessors": steps}
+    config = _config(root_path, **overrides)
+    api = _api(config)
+    references: dict[str, _Reference] = {}
+    conn.send("ready")
+    while (task := conn.recv()) is not None:
+        assignment, student = task
+        started = time.monotonic()
+        if assignment not in references:
+            names = _notebook_names(config.CourseDirectory.db_url, api.coursedir.course_id, assignment)
+            references[assignment] = _Reference(root_path, assignment, names)
+        try:
+            reply = _grade_one(
+                api, root_path, reports, references[assignment], assignment, student, limits, options
+            )
+        except Exception:  # noqa: BLE001 (reported to the parent, which zeroes the submission)
+            log_text = traceback.format_exc()
+            reply = {
+                "student": student,
+                "refused": [],
+                "tampered": [],
+                "events": [],
+                "ok": False,
+                "log": log_text,
+            }
+        reply["seconds"] = time.monotonic() - started
+        conn.send(reply)
+    if lease is not None:
+        from course.grading.kernel_sandbox import close_zygotes
+
+        close_zygotes()
+        lease.release()
+
+
+def _grade_one(
+    api,
+    root: Path,
+    reports: Path,
+    ref: _Reference,
+    assignment: str,
+    student: str,
+    limits: Limits,
+    options: dict,
+) -> dict:
+    """Check, execute and re-check one submission; what the parent needs to record it."""
+    folder = root / "submitted" / student / assignment
+    names = list(ref.notebooks)
+    problems, missing = tamper.preflight(
+        folder,
+        [f"{n}.ipynb" for n in names],
+        limits.notebook_mb,
+        limits.submission_mb,
+        limits.submission_files,
+    )
+    reply = {
+        "student": student,
+        "refused": problems,
+        "tampered": [],
+        "events": [],
+        "ok": False,
+        "log": "",
+        "timing": {},
+    }
+    if missing and not problems:
+        reply["events"].append(f"notebook missing: {', '.join(missing)} (scored zero)")
+    if problems:
+        return reply
+    for name in names:
+        if f"{name}.ipynb" not in missing:
+            submitted = nbformat.read(folder / f"{name}.ipynb", as_version=4)
+            reply["tampered"] += [
+                f"{name}: {f}" for f in tamper.structure_findings(submitted, ref.notebooks[name])
+            ]
+    if reply["tampered"]:
+        reply["stage"] = "before execution"
+        return reply
+    shutil.rmtree(reports, ignore_errors=True)
+    reports.mkdir()
+    for name, spec in ref.specs.items():
+        spec = dict(spec, submission="/guard/submission", workdir="/tmp/work", mpl_cache="/guard/mpl")
+        (reports / f"{name}.spec.json").write_text(json.dumps(spec))
+    result = api.autograde(assignment, student, force=True)
+    reply["ok"], reply["log"] = bool(result.get("success")), result.get("log", "")[-3000:]
+    if not reply["ok"]:
+        return reply
+    executed_dir = Path(api.coursedir.autograded_directory) / student / assignment
+    for name in names:
+        if not (executed_dir / f"{name}.ipynb").is_file():
+            continue  # the notebook was missing: nbgrader scored it zero
+        executed = nbformat.read(executed_dir / f"{name}.ipynb", as_version=4)
+        findings = tamper.leaked_hidden_tests(executed, ref.hidden[name])
+        verdict_path = reports / f"{name}.verdict.json"
+        if options["sandboxed"] and verdict_path.is_file():
+            verdict = json.loads(verdict_path.read_text())
+            for part, seconds in verdict.get("timing", {}).items():
+                reply["timing"][part] = reply["timing"].get(part, 0.0) + seconds
+            reply["events"] += [f"{name}: {e}" for e in verdict["events"]]
+            records = [bytes.fromhex(r) for r in verdict["records"]]
+            findings += tamper.guard_findings(
+                records, ref.specs[name], executed, verdict["nonce"], verdict["completed"]
+            )
+            if verdict.get("flooded"):
+                findings.append("kernel machinery tampered with: the guard's channel was flooded")
+        elif options["sandboxed"]:
+            findings.append("kernel machinery tampered with: no report from the guard")
+        reply["tampered"] += [f"{name}: {f}" for f in findings]
+    reply["stage"] = "after execution"
+    return reply
+
+
+class _Worker:
+    """One worker process, its pipe, its scratch folder and the API that saves its results."""
+
+    def __init__(self, root: Path, scratch: Path, snapshot: Path, options: dict) -> None:
+        self.scratch = scratch
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir(parents=True)
+        shutil.copy2(snapshot, scratch / "gradebook.db")
+        self.conn, child = multiprocessing.get_context("spawn").Pipe()
+        self.process = multiprocessing.get_context("spawn").Process(
+            target=_worker_main, args=(child, str(root), str(scratch), options), daemon=True
+        )
+        self.process.start()
+        self.task: tuple[str, float] | None = None  # (student, start time)
+
+    def assign(self, assignment: str, student: str) -> None:
+        self.task = (student, time.monotonic())
+        self.conn.send((assignment, student))
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout) or self.conn.recv() != "ready":
+            self.kill()
+            raise RuntimeError("a grading worker did not start; see the messages above")
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            self.process.kill()
+        self.process.join(5)
+
+    def ask_to_stop(self) -> None:
+        if self.process.is_alive():
+            try:
+                self.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+
+    def stop(self) -> None:
+        self.ask_to_stop()
+        self.process.join(10)
+        if self.process.is_alive():
+            self.kill()
+
+
+def _snapshot(db_path: Path, target: Path) -> None:
+    """A consistent copy of the gradebook, taken with SQLite's backup API."""
+    with sqlite3.connect(db_path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+
+
+def submitted_students(root: Path, assignment: str) -> list[str]:
+    """Students who have a submission of ASSIGNMENT under submitted/."""
+    base = root / "submitted"
+    return sorted(p.parent.name for p in base.glob(f"*/{assignment}") if p.is_dir()) if base.is_dir() else []
+
+
+def _allowed_unsandboxed(allow: bool | None) -> bool:
+    if allow is None:
+        return os.environ.get(UNSANDBOXED_ENV, "").strip().lower() in ("1", "yes", "true")
+    return allow
+
+
+def grade_assignment(
+    root: Path,
+    assignment: str,
+    students: list[str] | None = None,
+    workers: int = 2,
+    limit_s: float = 600.0,
+    on_done: Callable[[Outcome], None] | None = None,
+    limits: Limits | None = None,
+    allow_unsandboxed: bool | None = None,
+) -> list[Outcome]:
+    """Autograde ASSIGNMENT for STUDENTS (default: all who submitted) with WORKERS processes.
+
+    LIMIT_S is the wall-clock limit per submission; LIMITS what each kernel may use (the time per
+    cell defaults to `Execute.timeout` of the course's nbgrader_config.py). Grading refuses to run
+    without the sandbox unless ALLOW_UNSANDBOXED (default: the environment variable
+    COURSE_GRADE_UNSANDBOXED=1) says to run student code unconfined.
+    """
+    main = course_api(root)
+    with Gradebook(main.coursedir.db_url, main.coursedir.course_id) as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            raise CourseInputError(
+                f"assignment {assignment!r} is not in the gradebook: run `course release {assignment}` first"
+            ) from None
+    students = submitted_students(root, assignment) if students is None else students
+    missing = [s for s in students if not (root / "submitted" / s / assignment).is_dir()]
+    if missing:
+        raise CourseInputError(f"no submission of {assignment} for {', '.join(missing)} under submitted/")
+    if type(workers) is not int or workers < 1:
+        raise CourseInputError(f"--workers must be a whole number >= 1 (got {workers!r})")
+    if limits is None:
+        limits = Limits(cell_timeout_s=int(main.config.Execute.get("timeout", Limits.cell_timeout_s)))
+    from course.grading.kernel_sandbox import lab_services, matplotlib_cache, private_dir, sandbox_problem
+
+    problem = sandbox_problem()
+    if problem and not _allowed_unsandboxed(allow_unsandboxed):
+        raise CourseInputError(
+            f"cannot sandbox student code: {problem}. Grading runs student code; without the sandbox it "
+            f"could read hidden tests, change grades and damage files. Install the sandbox, or grade "
+            f"trusted submissions unsandboxed with allow_unsandboxed=True ({UNSANDBOXED_ENV}=1)."
+        )
+    if problem:
+        message = f"grading WITHOUT the sandbox ({problem}): student code runs with your permissions"
+        warnings.warn(message, stacklevel=2)
+        log.warning(message)
+
+    outcomes: list[Outcome] = []
+    db_path = Path(main.coursedir.db_url.removeprefix("sqlite:///"))
+    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
+        scratch = Path(tmp)
+        os.chmod(scratch, 0o700)
+        snapshot = scratch / "snapshot.db"
+        _snapshot(db_path, snapshot)
+        options = {
+            "sandboxed": not problem,
+            "limits": asdict(limits),
+            "mpl_cache": None if problem else matplotlib_cache(private_dir() / "mpl"),
+            "services": lab_services(root / "source" / assignment),
+        }
+        queue = list(students)
+        pool = [
+            _Worker(root, scratch / f"worker-{k}", snapshot, options) for k in range(min(workers, len(queue)))
+        ]
+        for worker in pool:
+            worker.wait_ready(WORKER_START_S)
+        try:
+            while queue or any(w.task for w in pool):
+                for k, worker in enumerate(pool):
+                    if worker.task is None and queue:
+                        worker.assign(assignment, queue.pop(0))
+                    if worker.task is None:
+                        continue
+                    student, started = worker.task
+                    if worker.conn.poll(POLL_S / len(pool)):
+                        reply = worker.conn.recv()
+                        worker.task = None
+                        if queue:  # the worker goes on while its last submission is saved here
+                            worker.assign(assignment, queue.pop(0))
+                        outcome = _record_safely(
+                            root, scratch, worker.scratch / "autograded", assignment, reply
+                        )
+                    elif not worker.process.is_alive() or time.monotonic() - started > limit_s:
+                        timed_out = worker.process.is_alive()
+                        worker.kill()
+                        pool[k] = _Worker(root, worker.scratch, snapshot, options)
+                        pool[k].wait_ready(WORKER_START_S)
+                        reason = f"timed out after {limit_s:g} s" if timed_out else "the grading worker died"
+                        _save_zero(root, scratch, assignment, student, reason)
+                        outcome = Outcome(
+                            student,
+                            "timed out" if timed_out else "failed",
+                            time.monotonic() - started,
+                            reason,
+                        )
+                    else:
+                        continue
+                    _log(outcome)
+                    outcomes.append(outcome)
+                    if on_done:
+                        on_done(outcome)
+        finally:
+            for worker in pool:  # all at once: each takes its sandbox down
+                worker.ask_to_stop()
+            for worker in pool:
+                worker.stop()
+    return outcomes
+
+
+def timing_summary(outcomes: list[Outcome]) -> str:
+    """One line: the mean seconds of each of TIMING_PARTS over the OUTCOMES that were timed ('' if none)."""
+    timed = [o.timing for o in outcomes if o.timing]
+    if not timed:
+        return ""
+    parts = ", ".join(f"{part} {sum(t[part] for t in timed) / len(timed):.2f} s" for part in TIMING_PARTS)
+    return f"time per submission (mean of {len(timed)}): {parts}"
+
+
+def _log(outcome: Outcome) -> None:
+    line = f"{outcome.student}: {outcome.status} in {outcome.seconds:.1f} s"
+    if outcome.detail:
+        line += f" ({outcome.detail})"
+    (log.info if outcome.status == "graded" and not outcome.detail else log.warning)(line)
+
+
+def _record(root: Path, scratch: Path, executed: Path, assignment: str, reply: dict) -> Outcome:
+    """Write what a worker found about one submission to the gradebook; say what happened."""
+    student, seconds = reply["student"], reply["seconds"]
+    if reply["refused"]:
+        detail = "; ".join(reply["refused"])
+        _zero_gradebook(root, scratch, assignment, student)
+        return Outcome(student, "refused", seconds, detail)
+    if reply["tampered"]:
+        detail = "zero for review: " + "; ".join(reply["tampered"])
+        source = executed if reply.get("stage") == "after execution" else None
+        _save_zero(root, scratch, assignment, student, detail, executed=source)
+        return Outcome(student, "flagged", seconds, detail)
+    if not reply["ok"]:
+        last = [line for line in reply["log"].splitlines() if line.strip()][-1:] or ["no log"]
+        detail = f"grading failed: {last[0][:300]}"
+        _save_zero(root, scratch, assignment, student, detail)
+        return Outcome(student, "failed", seconds, detail)
+    _save(root, scratch, executed, assignment, student)
+    return Outcome(student, "graded", seconds, "; ".join(reply["events"]))
+
+
+def _record_safely(root: Path, scratch: Path, executed: Path, assignment: str, reply: dict) -> Outcome:
+    """`_record`, but a submission that makes saving fail is zeroed and the run goes on."""
+    started = time.monotonic()
+    try:
+        return _timed(_record(root, scratch, executed, assignment, reply), reply, time.monotonic() - started)
+    except Exception as e:  # noqa: BLE001 (one submission must not stop the class's grading)
+        detail = (
+            f"grading failed while saving: {str(e).strip().splitlines()[-1][:300] if str(e).strip() else e!r}"
+        )
+        try:
+            _zero_gradebook(root, scratch, assignment, reply["student"])
+        except Exception as again:  # noqa: BLE001
+            detail += f"; zero not recorded either ({again!r})"
+        return Outcome(reply["student"], "failed", reply.get("seconds", 0.0), detail)
+
+
+def _timed(outcome: Outcome, reply: dict, saving_s: float) -> Outcome:
+    """OUTCOME with the time of each part of its grading (TIMING_PARTS)."""
+    kernel, cells = (reply.get("timing", {}).get(k, 0.0) for k in ("kernel", "cells"))
+    rest = max(reply.get("seconds", 0.0) - kernel - cells, 0.0)
+    return replace(outcome, timing=dict(zip(TIMING_PARTS, (kernel, cells, rest, saving_s), strict=True)))
+
+
+def _commit(
+    root: Path, scratch: Path, assignment: str, student: str, write: Callable[[str, Path], None]
+) -> None:
+    """Run WRITE(db_url, autograded_dir) on copies of the gradebook and of autograded/, then swap them in.
+
+    The gradebook is replaced with one atomic rename: a run interrupted at any point leaves it
+    either as it was before this student or with this student's grades complete.
+    """
+    main = course_api(root)
+    real_db = Path(main.coursedir.db_url.removeprefix("sqlite:///"))
+    stage = scratch / "stage"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir()
+    staged_db = stage / "gradebook.db"
+    _snapshot(real_db, staged_db)
+    write(f"sqlite:///{staged_db}", stage / "autograded")
+    new = stage / "autograded" / student / assignment
+    target = root / "autograded" / student / assignment
+    target.parent.mkdir(parents=True, exist_ok=True)
+    incoming, old = target.parent / f".{assignment}.incoming", target.parent / f".{assignment}.old"
+    for leftover in (incoming, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    if new.exists():
+        shutil.copytree(new, incoming)
+    if target.exists():
+        os.rename(target, old)
+    if incoming.exists():
+        os.rename(incoming, target)
+    _replace_db(staged_db, real_db)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _replace_db(staged: Path, real: Path) -> None:
+    """Put the staged gradebook in place of the real one with an atomic rename."""
+    temporary = real.with_name(f".{real.name}.incoming")
+    shutil.copyfile(staged, temporary)
+    if real.exists():
+        shutil.copymode(real, temporary)
+    os.replace(temporary, real)
+
+
+def _save(
+    root: Path,
+    scratch: Path,
+    folder: Path,
+    assignment: str,
+    student: str,
+    reason: str = "",
+    executed: bool = True,
+) -> None:
+    """Let nbgrader score a submission under FOLDER and commit it.
+
+    FOLDER holds executed notebooks (nbgrader's sanitising steps already ran on them) or, when not
+    EXECUTED, the submitted ones. With a REASON every graded cell is zeroed (nbgrader's notebook is
+    kept for review, with the reason as each graded cell's error).
+    """
+    stamp = root / "submitted" / student / assignment / "timestamp.txt"
+    if executed and stamp.is_file() and not stamp.is_symlink() and (folder / student / assignment).is_dir():
+        shutil.copyfile(stamp, folder / student / assignment / "timestamp.txt")
+    steps = [MarkUnfinished] if reason else []
+    steps += RECORD_STEPS if executed else SAVE_STEPS
+    autograde = {"autograde_preprocessors": steps, **({"sanitize_preprocessors": []} if executed else {})}
+
+    def write(db_url: str, autograded: Path) -> None:
+        directories = {
+            "submitted_directory": str(folder),
+            "db_url": db_url,
+            "autograded_directory": str(autograded),
+        }
+        api = _api(
+            _config(root, CourseDirectory=directories, Autograde=autograde, MarkUnfinished={"reason": reason})
+        )
+        result = api.autograde(assignment, student, force=True)
+        if not result.get("success"):
+            raise RuntimeError(f"saving the grades of {student} failed:\n{result.get('log', '')}")
+        if reason:
+            _zero_rows(db_url, api.coursedir.course_id, assignment, student)
+
+    _commit(root, scratch, assignment, student, write)
+
+
+def _save_zero(
+    root: Path, scratch: Path, assignment: str, student: str, reason: str, executed: Path | None = None
+) -> None:
+    """Record zero on every graded cell: through nbgrader when it can read the notebooks (which are then
+    kept for review), else directly in the gradebook."""
+    try:
+        if executed is None:
+            problems, _ = tamper.preflight(root / "submitted" / student / assignment, [], 1e6, 1e6, 10**9)
+            if problems:
+                raise RuntimeError("; ".join(problems))
+        _save(
+            root, scratch, executed or root / "submitted", assignment, student, reason, executed is not None
+        )
+    except (RuntimeError, OSError, ValueError) as e:
+        why = str(e).strip().splitlines()[-1][:200] if str(e).strip() else type(e).__name__
+        log.warning(
+            "%s: nbgrader could not record zero (%s); writing it to the gradebook directly", student, why
+        )
+        _zero_gradebook(root, scratch, assignment, student)
+
+
+def _zero_rows(db_url: str, course_id: str, assignment: str, student: str, timestamp=None) -> None:
+    with Gradebook(db_url, course_id) as gb:
+        gb.update_or_create_student(student)
+        submission = gb.update_or_create_submission(
+            assignment, student, **({"timestamp": timestamp} if timestamp else {})
+        )
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = 0
+                grade.needs_manual_grade = False
+        gb.db.commit()
+
+
+def _zero_gradebook(root: Path, scratch: Path, assignment: str, student: str) -> None:
+    """Zero on every graded cell of STUDENT's submission, written to the gradebook without any notebook."""
+    main = course_api(root)
+    try:
+        stamp = main.coursedir.get_existing_timestamp(str(root / "submitted" / student / assignment))
+    except Exception:  # noqa: BLE001 (a timestamp nobody can read: the submission counts as on time)
+        stamp = None
+    _commit(
+        root,
+        scratch,
+        assignment,
+        student,
+        lambda db_url, _: _zero_rows(db_url, main.coursedir.course_id, assignment, student, stamp),
+    )
