@@ -3,7 +3,17 @@
 import numpy as np
 import pytest
 
-from course.grading.checks import check_choice, check_function, check_number, check_type, choice_digest
+from course.grading.checks import (
+    check_choice,
+    check_function,
+    check_labels,
+    check_number,
+    check_option,
+    check_type,
+    choice_digest,
+    grade_option,
+    labels_score,
+)
 
 
 class AlwaysEqual(float):
@@ -71,3 +81,40 @@ def test_check_choice_multiple():
         check_choice("q2", {"A"}, OPTIONS, digest, "q2", multiple=True)
     with pytest.raises(AssertionError, match="set of option letters"):
         check_choice("q2", ["A", "C"], OPTIONS, digest, "q2", multiple=True)
+
+
+def test_check_option_checks_only_the_form(capsys):
+    check_option("q1", " b ", "ABC")
+    check_option("q1", "A", "ABC")
+    assert "recorded" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="not among the options"):
+        check_option("q1", "D", "ABC")
+    with pytest.raises(AssertionError, match="set of option letters"):
+        check_option("q2", "A", "ABC", multiple=True)
+
+
+def test_grade_option_explains_the_right_and_the_chosen_option(capsys):
+    grade_option("q1", "b", OPTIONS, "B")
+    assert "correct" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match=r"the answer is B\.\n  B: two\nYou chose:\n  A: one"):
+        grade_option("q1", "A", OPTIONS, "B")
+    with pytest.raises(AssertionError, match="the answer is A, C"):
+        grade_option("q2", {"A"}, OPTIONS, {"A", "C"}, multiple=True)
+
+
+def test_check_labels_refuses_missing_and_unknown_labels(capsys):
+    check_labels("m", {"x": "IaaS", "y": "SaaS"}, ["x", "y"], {"IaaS", "SaaS"})
+    with pytest.raises(AssertionError, match="missing"):
+        check_labels("m", {"x": "IaaS"}, ["x", "y"], {"IaaS", "SaaS"})
+    with pytest.raises(AssertionError, match="one of"):
+        check_labels("m", {"x": "IaaS", "y": "PaaS"}, ["x", "y"], {"IaaS", "SaaS"})
+    with pytest.raises(AssertionError, match="not asked for"):
+        check_labels("m", {"x": "IaaS", "y": "SaaS", "z": "SaaS"}, ["x", "y"], {"IaaS", "SaaS"})
+
+
+def test_labels_score_gives_partial_credit_by_key(capsys):
+    expected = {"x": "IaaS", "y": "SaaS", "z": "PaaS", "w": "IaaS"}
+    assert labels_score("m", {"w": "IaaS", "z": "PaaS", "y": "SaaS", "x": "IaaS"}, expected, 2) == 2
+    assert labels_score("m", {"x": "IaaS", "y": "IaaS", "z": "PaaS", "w": "SaaS"}, expected, 2) == 1
+    assert "the answer is 'SaaS'" in capsys.readouterr().out
+    assert labels_score("m", "not a dict", expected, 2) == 0

@@ -93,3 +93,50 @@ def check_choice(
         picked = ", ".join(sorted(letters)) if letters else "nothing"
         raise AssertionError(f"{name}: {picked} is not the best answer. What each option does:\n{explained}")
     print(f"Correct. What each option does:\n{explained}")
+
+
+def check_option(name: str, answer: object, letters: str, *, multiple: bool = False) -> None:
+    """Visible test of a multiple-choice answer: only its form (letters among LETTERS), never its mark."""
+    _normalise_choice(name, answer, dict.fromkeys(letters, ""), multiple)
+    print(f"{name}: recorded. It is marked when the notebook is graded, with every option explained.")
+
+
+def grade_option(
+    name: str, answer: object, options: Mapping[str, str], correct: str | set[str], *, multiple: bool = False
+) -> None:
+    """Hidden test of a multiple-choice answer: right or wrong, explaining the right and the chosen option."""
+    letters = _normalise_choice(name, answer, options, multiple)
+    right = {correct} if type(correct) is str else set(correct)
+    why = "\n".join(f"  {k}: {options[k]}" for k in sorted(right))
+    if letters == right:
+        print(f"{name}: correct.\n{why}")
+        return
+    chosen = "\n".join(f"  {k}: {options[k]}" for k in sorted(letters - right)) or "  (too few options)"
+    raise AssertionError(f"{name}: the answer is {', '.join(sorted(right))}.\n{why}\nYou chose:\n{chosen}")
+
+
+def check_labels(name: str, answer: object, keys: list[str], allowed: set[str]) -> None:
+    """Visible test of a label-matching answer: a dict with every key, each value among ALLOWED."""
+    assert type(answer) is dict, f"{name} should be a dict, not {type(answer).__name__}"
+    missing = [k for k in keys if k not in answer]
+    assert not missing, f"{name} is missing {missing}: keep every key and fill in its value"
+    extra = sorted(set(answer) - set(keys), key=str)
+    assert not extra, f"{name} has keys that are not asked for: {extra}"
+    for key, value in answer.items():
+        assert type(value) is str and value in allowed, (
+            f"{name}[{key!r}] = {value!r:.60} should be one of {sorted(allowed)}"
+        )
+    print(f"{name}: every item answered. It is marked item by item when the notebook is graded.")
+
+
+def labels_score(name: str, answer: object, expected: Mapping[str, str], points: float) -> float:
+    """Hidden test of a label-matching answer: POINTS times the share of keys labelled right.
+
+    End the hidden test cell with this call, so nbgrader reads the value as the cell's partial credit;
+    the keys labelled wrongly are printed with their right label.
+    """
+    given = answer if type(answer) is dict else {}
+    wrong = {k: v for k, v in expected.items() if given.get(k) != v}
+    for key, right in wrong.items():
+        print(f"{name}[{key!r}]: {given.get(key)!r} is wrong; the answer is {right!r}")
+    return round(points * (len(expected) - len(wrong)) / len(expected), 4)
