@@ -59,7 +59,7 @@ UID_BASE = int(os.environ.get("COURSE_GRADE_UID_BASE", "64100"))
 UID_COUNT = 64
 MAX_MESSAGE_BYTES = 64 * 2**20  # a bigger message from the kernel drops its connection
 STRAY_LIMIT = 8  # processes a cell may leave running (a lab's server) before they count as a fork bomb
-COURSE_DIR = Path(__file__).resolve().parent
+COURSE_DIR = Path(__file__).resolve().parents[1]  # the whole course package, read-only
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from course.grading.parallel import TIMING_PARTS
 from course.instructor.roundtrip import grading_course, scores, submit
 from course.instructor.simulation import simulated_class, simulated_submission
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 

@@ -32,7 +32,7 @@ from course.instructor.report import build_report
 from course.instructor.roster import import_roster
 from course.instructor.simulation import SimulatedStudent, simulated_class, simulated_submission
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ABSENT = "dennis"  # on the roster, never submits
 
 

@@ -14,7 +14,7 @@ from nbclient import NotebookClient
 from course import notebooks
 from course.grading.nbgrader_setup import course_api, run_step
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CELL_TIMEOUT_S = 120
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from course import notebooks
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BEGIN, END = "<!-- toc -->", "<!-- /toc -->"
 PLACEHOLDER_OWNER = "OWNER"
 TITLE = re.compile(r"^#\s+(?:(\d+)\.\s*)?(.+?)\s*$", re.M)
