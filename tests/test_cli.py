@@ -82,6 +82,7 @@ def test_tables_are_readable(capsys):
         (["price", "tokens", "--model", "gtp-4o", "--tokens", "10"], "gpt-4o"),
         (["regions", "rank", "--near", "95,10"], "latitude"),
         (["regions", "rank", "--near", "paris"], "paris"),
+        (["regions", "rank", "--near", "35.68,139.69", "--country", "XX"], "no AWS Region in country 'XX'"),
     ],
 )
 def test_bad_input_is_one_line_without_traceback(argv, words):

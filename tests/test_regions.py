@@ -9,11 +9,13 @@ import pytest
 from course.aws.regions import (
     distance_km,
     has_endpoint,
+    latency_part,
     parse_latlon,
     rank_regions,
     region,
     regions,
     regions_frame,
+    round_trip_ms,
     services_in,
 )
 from course.errors import CourseInputError
@@ -141,7 +143,7 @@ def test_service_filter_drops_regions_without_the_endpoint():
 
 def test_unpriced_region_says_so():
     paris = next(s for s in rank_regions([PARIS]) if s.code == "eu-west-3")
-    assert any("not in the course's data" in reason for reason in paris.reasons)
+    assert any("not in the course's data (counted as dear as the dearest" in r for r in paris.reasons)
 
 
 def test_endpoints_from_offline_data():
@@ -186,3 +188,39 @@ def test_bad_inputs_to_rank_regions():
         rank_regions([PARIS, (-100, 0)])
     with pytest.raises(CourseInputError, match="two-letter"):
         rank_regions([PARIS], countries=["France"])
+
+
+CITIES = {
+    "Tokyo": ((35.68, 139.69), "ap-northeast-1", "JP"),
+    "Sydney": ((-33.87, 151.21), "ap-southeast-2", "AU"),
+    "Paris": ((48.86, 2.35), "eu-west-3", "FR"),
+    "Sao Paulo": ((-23.55, -46.63), "sa-east-1", "BR"),
+    "Frankfurt": ((50.11, 8.68), "eu-central-1", "DE"),
+}
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_users_get_the_nearest_region_first(city):
+    point, expected, country = CITIES[city]
+    assert rank_regions([point])[0].code == expected
+    assert rank_regions([point], countries=[country])[0].code == expected
+
+
+def test_tokyo_beats_osaka_for_users_in_tokyo():
+    ranked = {s.code: s for s in rank_regions([CITIES["Tokyo"][0]], countries=["JP"])}
+    tokyo, osaka = ranked["ap-northeast-1"], ranked["ap-northeast-3"]
+    assert tokyo.score > osaka.score
+    assert tokyo.parts["latency"] - osaka.parts["latency"] > 0.05  # 2 km against ~400 km is a real gap
+    assert osaka.parts["price"] <= tokyo.parts["price"]  # an unpriced Region is never rewarded
+
+
+def test_round_trip_grows_with_distance_from_a_base():
+    assert round_trip_ms(0) == pytest.approx(5.0)
+    assert round_trip_ms(1000) == pytest.approx(5.0 + 15.0)
+    assert latency_part(0) == pytest.approx(1.0)
+    assert 1 > latency_part(400) > latency_part(4000) > latency_part(15000) > 0
+
+
+def test_unknown_country_is_refused():
+    with pytest.raises(CourseInputError, match="no AWS Region in country 'XX'.*JP"):
+        rank_regions([PARIS], countries=["XX"])

@@ -4,6 +4,7 @@ The catalog holds the commercial regions of the `aws` partition that botocore kn
 `lat`/`lon` are metro-area coordinates to one decimal or so: AWS publishes no data-centre
 locations, so distances here are rough, good for comparing regions, not for latency budgets.
 Prices are the Linux on-demand price of one instance type, only where a sourced figure was found.
+Latency is an estimated round trip from distance (course/data/latency_model.json states the model).
 A row's `note` gives its caveats (which metro was chosen, where a price was also seen).
 Service endpoints come from botocore's offline endpoint data (no network, no credentials).
 """
@@ -18,14 +19,13 @@ from typing import TYPE_CHECKING
 import botocore.loaders
 import botocore.session
 
-from course.data import load_csv
+from course.data import load_csv, load_json
 from course.errors import CourseInputError
 
 if TYPE_CHECKING:
     import pandas as pd
 
 EARTH_RADIUS_KM = 6371.0088
-HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM  # about 20,015 km: the farthest two points can be
 DEFAULT_WEIGHTS = {"latency": 0.7, "price": 0.3}
 REGIONAL_SERVICES_URL = "https://aws.amazon.com/about-aws/global-infrastructure/regional-product-services/"
 
@@ -225,6 +225,18 @@ def services_in(region: str) -> set[str]:
     return {name for name in _session().get_available_services() if code in (_offline_regions(name) or ())}
 
 
+def round_trip_ms(km: float) -> float:
+    """Estimated round trip in ms to a Region KM away (great circle), per latency_model.json."""
+    model = load_json("latency_model.json")
+    return model["base_ms"] + 2 * km * model["route_factor"] * model["fibre_ms_per_km"]
+
+
+def latency_part(km: float) -> float:
+    """1 for a Region next to the users, falling with the estimated round trip: (base+ref)/(rtt+ref)."""
+    model = load_json("latency_model.json")
+    return (model["base_ms"] + model["reference_ms"]) / (round_trip_ms(km) + model["reference_ms"])
+
+
 def _check_weights(weights: dict[str, float] | None) -> dict[str, float]:
     """Weights scaled to sum to 1; names not given count as 0."""
     if weights is None:
@@ -256,10 +268,15 @@ def _check_countries(countries: list[str] | None) -> set[str] | None:
     codes = {str(c).strip().upper() for c in countries}
     if not codes:
         raise CourseInputError("countries is empty: pass None to allow every country")
+    with_regions = sorted({r.country for r in _catalog()})
     for code in sorted(codes):
         if not re.fullmatch(r"[A-Z]{2}", code):
             raise CourseInputError(
                 f"country {code!r} is not an ISO 3166 two-letter code such as 'FR' or 'DE'"
+            )
+        if code not in with_regions:
+            raise CourseInputError(
+                f"no AWS Region in country {code!r}; countries with a Region: {', '.join(with_regions)}"
             )
     return codes
 
@@ -272,12 +289,12 @@ def rank_regions(
 ) -> list[RegionScore]:
     """Score every region for users at the points NEAR, best first; ineligible regions last.
 
-    score = w_latency * (1 - mean_km / 20,015) + w_price * (cheapest_price / price), weights
-    scaled to sum to 1 (default latency 0.7, price 0.3). 20,015 km is half the Earth's
-    circumference, so the latency part runs from 1 (on top of the users) to 0 (the antipode).
-    A region without a price in the data gets the average price part of the priced regions.
-    Countries (ISO codes) and services (boto3 names) are hard filters: a region outside them
-    is ineligible, scores 0 and says why.
+    score = w_latency * latency_part(mean_km) + w_price * (cheapest_price / price), weights scaled
+    to sum to 1 (default latency 0.7, price 0.3). The latency part falls with the estimated round
+    trip (`round_trip_ms`). A region without a sourced price is never rewarded for it: it counts as
+    dear as the dearest priced region, and its reasons say so. Countries (ISO codes of countries
+    with a Region) and services (boto3 names) are hard filters: a region outside them is
+    ineligible, scores 0 and says why.
     """
     if isinstance(near, tuple) and len(near) == 2 and all(isinstance(x, int | float) for x in near):
         near = [near]  # one (lat, lon) pair given on its own
@@ -291,15 +308,14 @@ def rank_regions(
     weight = _check_weights(weights)
 
     prices = [r.price_usd_per_hour for r in _catalog() if r.price_usd_per_hour]
-    cheapest = min(prices)
-    neutral_price = sum(cheapest / p for p in prices) / len(prices)
+    cheapest, dearest = min(prices), max(prices)
 
     scores = []
     for r in _catalog():
         mean_km = sum(distance_km(p, (r.lat, r.lon)) for p in points) / len(points)
-        price_part = cheapest / r.price_usd_per_hour if r.price_usd_per_hour else neutral_price
+        price_part = cheapest / (r.price_usd_per_hour or dearest)
         parts = {
-            "latency": round(weight["latency"] * max(0.0, 1 - mean_km / HALF_CIRCUMFERENCE_KM), 4),
+            "latency": round(weight["latency"] * latency_part(mean_km), 4),
             "price": round(weight["price"] * price_part, 4),
         }
         reasons = []
@@ -309,7 +325,10 @@ def rank_regions(
         if missing:
             reasons.append(f"no endpoint for {', '.join(missing)}")
         eligible = not reasons
-        reasons.append(f"{r.city} is {mean_km:,.0f} km from your users on average")
+        reasons.append(
+            f"{r.city} is {mean_km:,.0f} km from your users on average "
+            f"(a round trip of about {round_trip_ms(mean_km):.0f} ms)"
+        )
         reasons.append(_price_reason(r, cheapest))
         scores.append(
             RegionScore(
@@ -328,7 +347,7 @@ def rank_regions(
 def _price_reason(r: Region, cheapest: float) -> str:
     price = r.price_usd_per_hour
     if price is None:
-        return "its price is not in the course's data (counted as an average-priced region)"
+        return "its price is not in the course's data (counted as dear as the dearest priced region)"
     where = f"{r.price_instance_type} costs ${price}/hour here"
     if price == cheapest:
         return f"{where}, the cheapest in the course's data"
