@@ -29,9 +29,9 @@ import pytest
 
 from course import notebooks
 from course.errors import CourseInputError
+from course.grading import gradebook_writer, tamper
 from course.grading import kernel_sandbox as gs
 from course.grading import parallel as parallel_grade
-from course.grading import tamper
 from course.grading.kernel_sandbox import Limits, sandbox_problem
 from course.grading.nbgrader_setup import course_api, run_step
 from course.grading.parallel import grade_assignment
@@ -700,7 +700,7 @@ print(json.dumps({
 def test_the_sandbox_itself(tmp_path):
     """Its uid, limits, view of the files, scratch space, environment and network, seen from inside."""
     lease = gs.UidLease()
-    paths = [str(tmp_path), str(ROOT / "gradebook.db"), str(gs.COURSE_DIR / "checks.py")]
+    paths = [str(tmp_path), str(ROOT / "gradebook.db"), str(gs.COURSE_DIR / "grading" / "checks.py")]
     try:
         cmd = gs.bwrap_command(
             uid=lease.uid,
@@ -779,7 +779,7 @@ def test_an_interrupted_run_leaves_the_gradebook_as_it_was(tmp_path, monkeypatch
     submit(course, "first", NAME, {NB: solved()})
     submit(course, "second", NAME, {NB: partial()})
     db = course / "gradebook.db"
-    real = parallel_grade._replace_db
+    real = gradebook_writer._replace_db
     calls = []
 
     def crash_on_second(staged, target):
@@ -788,10 +788,10 @@ def test_an_interrupted_run_leaves_the_gradebook_as_it_was(tmp_path, monkeypatch
             raise KeyboardInterrupt  # Ctrl-C in the middle of saving the second student
         real(staged, target)
 
-    monkeypatch.setattr(parallel_grade, "_replace_db", crash_on_second)
+    monkeypatch.setattr(gradebook_writer, "_replace_db", crash_on_second)
     with pytest.raises(KeyboardInterrupt):
         grade_assignment(course, NAME, ["first", "second"], workers=1, limits=LIMITS)
-    monkeypatch.setattr(parallel_grade, "_replace_db", real)
+    monkeypatch.setattr(gradebook_writer, "_replace_db", real)
     after_crash = {s: _rows(db, s) for s in ("first", "second")}
     assert after_crash["first"] and not after_crash["second"], "the second student's save was interrupted"
     outcomes = grade_assignment(course, NAME, ["first", "second"], workers=2, limits=LIMITS)

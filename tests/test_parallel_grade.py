@@ -8,8 +8,9 @@ import pytest
 
 from course import notebooks
 from course.errors import CourseInputError
+from course.grading.gradebook_writer import TIMING_PARTS
 from course.grading.kernel_sandbox import lab_services, sandbox_problem
-from course.grading.parallel import TIMING_PARTS, grade_assignment, timing_summary
+from course.grading.parallel import grade_assignment, timing_summary
 from course.instructor.bench import parse_timing
 from course.instructor.roundtrip import autograde, grading_course, scores, submit
 from course.instructor.simulation import simulated_class, simulated_submission

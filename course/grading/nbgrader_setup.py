@@ -1,14 +1,26 @@
-"""nbgrader pipeline pieces: which outputs a release keeps and what feedback may show."""
+"""nbgrader for this course: its API and config, which outputs a release keeps, what feedback may show,
+and how grading splits nbgrader's own autograde steps between the workers and the gradebook's writer."""
 
 import difflib
 import os
 import sys
 from pathlib import Path
 
+import nbformat
 from nbgrader.apps import NbGraderAPI
-from nbgrader.converters import GenerateAssignment, GenerateFeedback
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import ClearHiddenTests, ClearOutput, NbGraderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearOutput,
+    Execute,
+    NbGraderPreprocessor,
+    SaveAutoGrades,
+)
+from traitlets import Unicode
+from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from course.errors import CourseInputError
@@ -91,3 +103,46 @@ def check_assignment(root: Path, name: str) -> str:
         hint = f"; did you mean {close[0]}?" if close else ""
         raise CourseInputError(f"unknown assignment {name!r}{hint} (known: {', '.join(known) or 'none'})")
     return name
+
+
+# nbgrader's own autograde steps, split: workers run all but the gradebook writes, the parent the gradebook
+# writes on what a worker executed (all but Execute on a submission that was not executed). The workers
+# leave out the last CheckCellMetadata: nbgrader's sanitising pass ran it on the same cells, which
+# executing does not change (the kernel sends outputs; the notebook stays in the worker).
+NBGRADER_STEPS = Autograde.class_traits()["autograde_preprocessors"].default()
+RECORD_STEPS = [SaveAutoGrades, AssignLatePenalties]
+EXECUTE_STEPS = [p for p in NBGRADER_STEPS if p not in (*RECORD_STEPS, CheckCellMetadata)]
+SAVE_STEPS = [p for p in NBGRADER_STEPS if p is not Execute]
+
+
+class MarkUnfinished(NbGraderPreprocessor):
+    """Give every graded cell an error output, so nbgrader scores it zero (after a timeout or tampering).
+
+    The other outputs are cleared too: a submission zeroed for review keeps nothing its code printed
+    (it may have printed the hidden tests), so its feedback cannot show it.
+    """
+
+    reason = Unicode("grading stopped", help="why the submission was not executed").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            cell.outputs = []
+            if cell.metadata.get("nbgrader", {}).get("grade"):
+                cell.outputs = [
+                    nbformat.v4.new_output("error", ename="GradingStopped", evalue=self.reason, traceback=[])
+                ]
+        return cell, resources
+
+
+def course_config(root: Path, **overrides: dict) -> Config:
+    """The course's nbgrader_config.py under ROOT, with OVERRIDES per section."""
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    for section, values in overrides.items():
+        for key, value in values.items():
+            config[section][key] = value
+    return config
+
+
+def api_for(config: Config) -> NbGraderAPI:
+    """nbgrader's API on CONFIG."""
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)

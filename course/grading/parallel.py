@@ -27,93 +27,31 @@ import multiprocessing
 import os
 import shutil
 import signal
-import sqlite3
 import tempfile
 import time
 import traceback
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
-from nbgrader.converters import Autograde
-from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import (
-    AssignLatePenalties,
-    CheckCellMetadata,
-    Execute,
-    NbGraderPreprocessor,
-    SaveAutoGrades,
-)
+from nbgrader.preprocessors import Execute
 from sqlalchemy.exc import SAWarning
-from traitlets import Unicode
-from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
 
 from course.errors import CourseInputError
 from course.grading import tamper
+from course.grading.gradebook_writer import TIMING_PARTS, Outcome, record_safely, save_zero, snapshot
 from course.grading.kernel_sandbox import Limits
-from course.grading.nbgrader_setup import course_api
+from course.grading.nbgrader_setup import EXECUTE_STEPS, api_for, course_api, course_config
 
-# nbgrader's own autograde steps, split: workers run all but the gradebook writes, the parent the gradebook
-# writes on what a worker executed (all but Execute on a submission that was not executed). The workers
-# leave out the last CheckCellMetadata: nbgrader's sanitising pass ran it on the same cells, which
-# executing does not change (the kernel sends outputs; the notebook stays in the worker).
-NBGRADER_STEPS = Autograde.class_traits()["autograde_preprocessors"].default()
-RECORD_STEPS = [SaveAutoGrades, AssignLatePenalties]
-EXECUTE_STEPS = [p for p in NBGRADER_STEPS if p not in (*RECORD_STEPS, CheckCellMetadata)]
-SAVE_STEPS = [p for p in NBGRADER_STEPS if p is not Execute]
 POLL_S = 0.05
 WORKER_START_S = 180.0  # a worker's imports and its sandbox's (course.grading.zygote), on a busy machine
-TIMING_PARTS = ("kernel start-up", "cells", "checks and nbgrader", "saving")
 UNSANDBOXED_ENV = "COURSE_GRADE_UNSANDBOXED"
 log = logging.getLogger("course.grade")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one student's submission."""
-
-    student: str
-    status: str  # "graded", "flagged" (zero for review), "refused" (unreadable), "timed out" or "failed"
-    seconds: float
-    detail: str = ""
-    timing: dict[str, float] = field(default_factory=dict)  # seconds per part, see TIMING_PARTS
-
-
-class MarkUnfinished(NbGraderPreprocessor):
-    """Give every graded cell an error output, so nbgrader scores it zero (after a timeout or tampering).
-
-    The other outputs are cleared too: a submission zeroed for review keeps nothing its code printed
-    (it may have printed the hidden tests), so its feedback cannot show it.
-    """
-
-    reason = Unicode("grading stopped", help="why the submission was not executed").tag(config=True)
-
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code":
-            cell.outputs = []
-            if cell.metadata.get("nbgrader", {}).get("grade"):
-                cell.outputs = [
-                    nbformat.v4.new_output("error", ename="GradingStopped", evalue=self.reason, traceback=[])
-                ]
-        return cell, resources
-
-
-def _config(root: Path, **overrides: dict) -> Config:
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    for section, values in overrides.items():
-        for key, value in values.items():
-            config[section][key] = value
-    return config
-
-
-def _api(config: Config) -> NbGraderAPI:
-    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
 def _notebook_names(db_url: str, course_id: str, assignment: str) -> list[str]:
@@ -155,7 +93,9 @@ def _worker_main(conn: Connection, root: str, scratch: str, options: dict) -> No
     }
     lease = None
     if options["sandboxed"]:
-        from course.grading.kernel_sandbox import GuardedExecute, UidLease, sandbox_settings, zygote_for
+        from course.grading.guarded_kernel import GuardedExecute
+        from course.grading.kernel_sandbox import UidLease, sandbox_settings
+        from course.grading.zygote_pool import zygote_for
 
         lease = UidLease()
         steps = [GuardedExecute if p is Execute else p for p in EXECUTE_STEPS]
@@ -167,8 +107,8 @@ def _worker_main(conn: Connection, root: str, scratch: str, options: dict) -> No
     else:
         steps = EXECUTE_STEPS
     overrides["Autograde"] = {"autograde_preprocessors": steps}
-    config = _config(root_path, **overrides)
-    api = _api(config)
+    config = course_config(root_path, **overrides)
+    api = api_for(config)
     references: dict[str, _Reference] = {}
     conn.send("ready")
     while (task := conn.recv()) is not None:
@@ -194,7 +134,7 @@ def _worker_main(conn: Connection, root: str, scratch: str, options: dict) -> No
         reply["seconds"] = time.monotonic() - started
         conn.send(reply)
     if lease is not None:
-        from course.grading.kernel_sandbox import close_zygotes
+        from course.grading.zygote_pool import close_zygotes
 
         close_zygotes()
         lease.release()
@@ -321,12 +261,6 @@ class _Worker:
             self.kill()
 
 
-def _snapshot(db_path: Path, target: Path) -> None:
-    """A consistent copy of the gradebook, taken with SQLite's backup API."""
-    with sqlite3.connect(db_path) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
-
-
 def submitted_students(root: Path, assignment: str) -> list[str]:
     """Students who have a submission of ASSIGNMENT under submitted/."""
     base = root / "submitted"
@@ -357,6 +291,30 @@ def grade_assignment(
     COURSE_GRADE_UNSANDBOXED=1) says to run student code unconfined.
     """
     main = course_api(root)
+    students = _checked_request(root, main, assignment, students, workers)
+    if limits is None:
+        limits = Limits(cell_timeout_s=int(main.config.Execute.get("timeout", Limits.cell_timeout_s)))
+    from course.grading.kernel_sandbox import lab_services, matplotlib_cache, private_dir
+
+    problem = _sandbox_problem_allowed(allow_unsandboxed)
+    db_path = Path(main.coursedir.db_url.removeprefix("sqlite:///"))
+    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
+        scratch = Path(tmp)
+        os.chmod(scratch, 0o700)
+        snapshot(db_path, scratch / "snapshot.db")
+        options = {
+            "sandboxed": not problem,
+            "limits": asdict(limits),
+            "mpl_cache": None if problem else matplotlib_cache(private_dir() / "mpl"),
+            "services": lab_services(root / "source" / assignment),
+        }
+        return _run_pool(root, scratch, assignment, list(students), workers, limit_s, options, on_done)
+
+
+def _checked_request(
+    root: Path, main: NbGraderAPI, assignment: str, students: list[str] | None, workers: object
+) -> list[str]:
+    """The students to grade, once the assignment, their submissions and WORKERS are known to be sound."""
     with Gradebook(main.coursedir.db_url, main.coursedir.course_id) as gb:
         try:
             gb.find_assignment(assignment)
@@ -370,9 +328,12 @@ def grade_assignment(
         raise CourseInputError(f"no submission of {assignment} for {', '.join(missing)} under submitted/")
     if type(workers) is not int or workers < 1:
         raise CourseInputError(f"--workers must be a whole number >= 1 (got {workers!r})")
-    if limits is None:
-        limits = Limits(cell_timeout_s=int(main.config.Execute.get("timeout", Limits.cell_timeout_s)))
-    from course.grading.kernel_sandbox import lab_services, matplotlib_cache, private_dir, sandbox_problem
+    return students
+
+
+def _sandbox_problem_allowed(allow_unsandboxed: bool | None) -> str:
+    """Why the sandbox cannot run ('' if it can); refuse unless grading unsandboxed is allowed."""
+    from course.grading.kernel_sandbox import sandbox_problem
 
     problem = sandbox_problem()
     if problem and not _allowed_unsandboxed(allow_unsandboxed):
@@ -383,68 +344,62 @@ def grade_assignment(
         )
     if problem:
         message = f"grading WITHOUT the sandbox ({problem}): student code runs with your permissions"
-        warnings.warn(message, stacklevel=2)
+        warnings.warn(message, stacklevel=3)
         log.warning(message)
+    return problem
 
+
+def _run_pool(
+    root: Path,
+    scratch: Path,
+    assignment: str,
+    queue: list[str],
+    workers: int,
+    limit_s: float,
+    options: dict,
+    on_done: Callable[[Outcome], None] | None,
+) -> list[Outcome]:
+    """Hand QUEUE's students to the workers, save each finished one here, replace a stuck or dead worker."""
     outcomes: list[Outcome] = []
-    db_path = Path(main.coursedir.db_url.removeprefix("sqlite:///"))
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
-        scratch = Path(tmp)
-        os.chmod(scratch, 0o700)
-        snapshot = scratch / "snapshot.db"
-        _snapshot(db_path, snapshot)
-        options = {
-            "sandboxed": not problem,
-            "limits": asdict(limits),
-            "mpl_cache": None if problem else matplotlib_cache(private_dir() / "mpl"),
-            "services": lab_services(root / "source" / assignment),
-        }
-        queue = list(students)
-        pool = [
-            _Worker(root, scratch / f"worker-{k}", snapshot, options) for k in range(min(workers, len(queue)))
-        ]
-        for worker in pool:
-            worker.wait_ready(WORKER_START_S)
-        try:
-            while queue or any(w.task for w in pool):
-                for k, worker in enumerate(pool):
-                    if worker.task is None and queue:
+    snapshot_db = scratch / "snapshot.db"
+    count = min(workers, len(queue))
+    pool = [_Worker(root, scratch / f"worker-{k}", snapshot_db, options) for k in range(count)]
+    for worker in pool:
+        worker.wait_ready(WORKER_START_S)
+    try:
+        while queue or any(w.task for w in pool):
+            for k, worker in enumerate(pool):
+                if worker.task is None and queue:
+                    worker.assign(assignment, queue.pop(0))
+                if worker.task is None:
+                    continue
+                student, started = worker.task
+                if worker.conn.poll(POLL_S / len(pool)):
+                    reply = worker.conn.recv()
+                    worker.task = None
+                    if queue:  # the worker goes on while its last submission is saved here
                         worker.assign(assignment, queue.pop(0))
-                    if worker.task is None:
-                        continue
-                    student, started = worker.task
-                    if worker.conn.poll(POLL_S / len(pool)):
-                        reply = worker.conn.recv()
-                        worker.task = None
-                        if queue:  # the worker goes on while its last submission is saved here
-                            worker.assign(assignment, queue.pop(0))
-                        outcome = _record_safely(
-                            root, scratch, worker.scratch / "autograded", assignment, reply
-                        )
-                    elif not worker.process.is_alive() or time.monotonic() - started > limit_s:
-                        timed_out = worker.process.is_alive()
-                        worker.kill()
-                        pool[k] = _Worker(root, worker.scratch, snapshot, options)
-                        pool[k].wait_ready(WORKER_START_S)
-                        reason = f"timed out after {limit_s:g} s" if timed_out else "the grading worker died"
-                        _save_zero(root, scratch, assignment, student, reason)
-                        outcome = Outcome(
-                            student,
-                            "timed out" if timed_out else "failed",
-                            time.monotonic() - started,
-                            reason,
-                        )
-                    else:
-                        continue
-                    _log(outcome)
-                    outcomes.append(outcome)
-                    if on_done:
-                        on_done(outcome)
-        finally:
-            for worker in pool:  # all at once: each takes its sandbox down
-                worker.ask_to_stop()
-            for worker in pool:
-                worker.stop()
+                    outcome = record_safely(root, scratch, worker.scratch / "autograded", assignment, reply)
+                elif not worker.process.is_alive() or time.monotonic() - started > limit_s:
+                    timed_out = worker.process.is_alive()
+                    worker.kill()
+                    pool[k] = _Worker(root, worker.scratch, snapshot_db, options)
+                    pool[k].wait_ready(WORKER_START_S)
+                    reason = f"timed out after {limit_s:g} s" if timed_out else "the grading worker died"
+                    save_zero(root, scratch, assignment, student, reason)
+                    status = "timed out" if timed_out else "failed"
+                    outcome = Outcome(student, status, time.monotonic() - started, reason)
+                else:
+                    continue
+                _log(outcome)
+                outcomes.append(outcome)
+                if on_done:
+                    on_done(outcome)
+    finally:
+        for worker in pool:  # all at once: each takes its sandbox down
+            worker.ask_to_stop()
+        for worker in pool:
+            worker.stop()
     return outcomes
 
 
@@ -464,176 +419,3 @@ def _log(outcome: Outcome) -> None:
     (log.info if outcome.status == "graded" and not outcome.detail else log.warning)(line)
 
 
-def _record(root: Path, scratch: Path, executed: Path, assignment: str, reply: dict) -> Outcome:
-    """Write what a worker found about one submission to the gradebook; say what happened."""
-    student, seconds = reply["student"], reply["seconds"]
-    if reply["refused"]:
-        detail = "; ".join(reply["refused"])
-        _zero_gradebook(root, scratch, assignment, student)
-        return Outcome(student, "refused", seconds, detail)
-    if reply["tampered"]:
-        detail = "zero for review: " + "; ".join(reply["tampered"])
-        source = executed if reply.get("stage") == "after execution" else None
-        _save_zero(root, scratch, assignment, student, detail, executed=source)
-        return Outcome(student, "flagged", seconds, detail)
-    if not reply["ok"]:
-        last = [line for line in reply["log"].splitlines() if line.strip()][-1:] or ["no log"]
-        detail = f"grading failed: {last[0][:300]}"
-        _save_zero(root, scratch, assignment, student, detail)
-        return Outcome(student, "failed", seconds, detail)
-    _save(root, scratch, executed, assignment, student)
-    return Outcome(student, "graded", seconds, "; ".join(reply["events"]))
-
-
-def _record_safely(root: Path, scratch: Path, executed: Path, assignment: str, reply: dict) -> Outcome:
-    """`_record`, but a submission that makes saving fail is zeroed and the run goes on."""
-    started = time.monotonic()
-    try:
-        return _timed(_record(root, scratch, executed, assignment, reply), reply, time.monotonic() - started)
-    except Exception as e:  # noqa: BLE001 (one submission must not stop the class's grading)
-        detail = (
-            f"grading failed while saving: {str(e).strip().splitlines()[-1][:300] if str(e).strip() else e!r}"
-        )
-        try:
-            _zero_gradebook(root, scratch, assignment, reply["student"])
-        except Exception as again:  # noqa: BLE001
-            detail += f"; zero not recorded either ({again!r})"
-        return Outcome(reply["student"], "failed", reply.get("seconds", 0.0), detail)
-
-
-def _timed(outcome: Outcome, reply: dict, saving_s: float) -> Outcome:
-    """OUTCOME with the time of each part of its grading (TIMING_PARTS)."""
-    kernel, cells = (reply.get("timing", {}).get(k, 0.0) for k in ("kernel", "cells"))
-    rest = max(reply.get("seconds", 0.0) - kernel - cells, 0.0)
-    return replace(outcome, timing=dict(zip(TIMING_PARTS, (kernel, cells, rest, saving_s), strict=True)))
-
-
-def _commit(
-    root: Path, scratch: Path, assignment: str, student: str, write: Callable[[str, Path], None]
-) -> None:
-    """Run WRITE(db_url, autograded_dir) on copies of the gradebook and of autograded/, then swap them in.
-
-    The gradebook is replaced with one atomic rename: a run interrupted at any point leaves it
-    either as it was before this student or with this student's grades complete.
-    """
-    main = course_api(root)
-    real_db = Path(main.coursedir.db_url.removeprefix("sqlite:///"))
-    stage = scratch / "stage"
-    shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir()
-    staged_db = stage / "gradebook.db"
-    _snapshot(real_db, staged_db)
-    write(f"sqlite:///{staged_db}", stage / "autograded")
-    new = stage / "autograded" / student / assignment
-    target = root / "autograded" / student / assignment
-    target.parent.mkdir(parents=True, exist_ok=True)
-    incoming, old = target.parent / f".{assignment}.incoming", target.parent / f".{assignment}.old"
-    for leftover in (incoming, old):
-        shutil.rmtree(leftover, ignore_errors=True)
-    if new.exists():
-        shutil.copytree(new, incoming)
-    if target.exists():
-        os.rename(target, old)
-    if incoming.exists():
-        os.rename(incoming, target)
-    _replace_db(staged_db, real_db)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _replace_db(staged: Path, real: Path) -> None:
-    """Put the staged gradebook in place of the real one with an atomic rename."""
-    temporary = real.with_name(f".{real.name}.incoming")
-    shutil.copyfile(staged, temporary)
-    if real.exists():
-        shutil.copymode(real, temporary)
-    os.replace(temporary, real)
-
-
-def _save(
-    root: Path,
-    scratch: Path,
-    folder: Path,
-    assignment: str,
-    student: str,
-    reason: str = "",
-    executed: bool = True,
-) -> None:
-    """Let nbgrader score a submission under FOLDER and commit it.
-
-    FOLDER holds executed notebooks (nbgrader's sanitising steps already ran on them) or, when not
-    EXECUTED, the submitted ones. With a REASON every graded cell is zeroed (nbgrader's notebook is
-    kept for review, with the reason as each graded cell's error).
-    """
-    stamp = root / "submitted" / student / assignment / "timestamp.txt"
-    if executed and stamp.is_file() and not stamp.is_symlink() and (folder / student / assignment).is_dir():
-        shutil.copyfile(stamp, folder / student / assignment / "timestamp.txt")
-    steps = [MarkUnfinished] if reason else []
-    steps += RECORD_STEPS if executed else SAVE_STEPS
-    autograde = {"autograde_preprocessors": steps, **({"sanitize_preprocessors": []} if executed else {})}
-
-    def write(db_url: str, autograded: Path) -> None:
-        directories = {
-            "submitted_directory": str(folder),
-            "db_url": db_url,
-            "autograded_directory": str(autograded),
-        }
-        api = _api(
-            _config(root, CourseDirectory=directories, Autograde=autograde, MarkUnfinished={"reason": reason})
-        )
-        result = api.autograde(assignment, student, force=True)
-        if not result.get("success"):
-            raise RuntimeError(f"saving the grades of {student} failed:\n{result.get('log', '')}")
-        if reason:
-            _zero_rows(db_url, api.coursedir.course_id, assignment, student)
-
-    _commit(root, scratch, assignment, student, write)
-
-
-def _save_zero(
-    root: Path, scratch: Path, assignment: str, student: str, reason: str, executed: Path | None = None
-) -> None:
-    """Record zero on every graded cell: through nbgrader when it can read the notebooks (which are then
-    kept for review), else directly in the gradebook."""
-    try:
-        if executed is None:
-            problems, _ = tamper.preflight(root / "submitted" / student / assignment, [], 1e6, 1e6, 10**9)
-            if problems:
-                raise RuntimeError("; ".join(problems))
-        _save(
-            root, scratch, executed or root / "submitted", assignment, student, reason, executed is not None
-        )
-    except (RuntimeError, OSError, ValueError) as e:
-        why = str(e).strip().splitlines()[-1][:200] if str(e).strip() else type(e).__name__
-        log.warning(
-            "%s: nbgrader could not record zero (%s); writing it to the gradebook directly", student, why
-        )
-        _zero_gradebook(root, scratch, assignment, student)
-
-
-def _zero_rows(db_url: str, course_id: str, assignment: str, student: str, timestamp=None) -> None:
-    with Gradebook(db_url, course_id) as gb:
-        gb.update_or_create_student(student)
-        submission = gb.update_or_create_submission(
-            assignment, student, **({"timestamp": timestamp} if timestamp else {})
-        )
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                grade.auto_score = 0
-                grade.needs_manual_grade = False
-        gb.db.commit()
-
-
-def _zero_gradebook(root: Path, scratch: Path, assignment: str, student: str) -> None:
-    """Zero on every graded cell of STUDENT's submission, written to the gradebook without any notebook."""
-    main = course_api(root)
-    try:
-        stamp = main.coursedir.get_existing_timestamp(str(root / "submitted" / student / assignment))
-    except Exception:  # noqa: BLE001 (a timestamp nobody can read: the submission counts as on time)
-        stamp = None
-    _commit(
-        root,
-        scratch,
-        assignment,
-        student,
-        lambda db_url, _: _zero_rows(db_url, main.coursedir.course_id, assignment, student, stamp),
-    )

@@ -1,6 +1,6 @@
 """The kernel zygote: one sandbox per grading worker that does the heavy imports once and forks each kernel.
 
-Started by `course.grading.kernel_sandbox.Zygote` as ``python -I -m course.grading.zygote FD`` inside
+Started by `course.grading.zygote_pool.Zygote` as ``python -I -m course.grading.zygote FD`` inside
 the bubblewrap sandbox (its own uid, limits, no network, read-only files). It imports what every course
 notebook imports (ipykernel, pandas, matplotlib, boto3, moto's server and the backends of the services
 the assignment's labs call), then, for each request on the control socket FD, forks a child that

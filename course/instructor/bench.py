@@ -24,7 +24,7 @@ from nbclient import NotebookClient
 from sqlalchemy.exc import SAWarning
 
 from course import notebooks
-from course.grading.parallel import TIMING_PARTS
+from course.grading.gradebook_writer import TIMING_PARTS
 from course.instructor.roundtrip import grading_course, scores, submit
 from course.instructor.simulation import simulated_class, simulated_submission
 
