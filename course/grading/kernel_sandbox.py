@@ -14,9 +14,9 @@ process of the sandbox and empties its scratch space (see `course.grading.zygote
 grader over ZeroMQ's IPC transport, through a socket folder of its own that is taken back (owned by
 root) once the kernel is up; it cannot reach any network, the course folder, the gradebook, other
 submissions or the exchange. `course.grading.guarded_kernel.GuardedExecute` is nbgrader's Execute
-with this kernel, a cap on output, the processes a failing cell (or a fork bomb) leaves behind killed, a final probe for the
-guard and a report of what happened (time-outs, memory, kernel deaths, the guard's records) for
-`course.grading.parallel`.
+with this kernel, a cap on output, the processes a failing cell (or a fork bomb) leaves behind
+killed, a final probe for the guard and a report of what happened (time-outs, memory, kernel
+deaths, the guard's records) for `course.grading.parallel`.
 """
 
 import fcntl
