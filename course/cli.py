@@ -263,7 +263,16 @@ def build_parser() -> OneLineParser:
     """The argument parser of the `course` command."""
     parser = OneLineParser(prog="course", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    for sub in _add_learner_commands(commands):
+        sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_instructor_commands(commands)
+    for sub in commands.choices.values():
+        sub.set_defaults(json=False)
+    return parser
 
+
+def _add_learner_commands(commands: argparse._SubParsersAction) -> list[OneLineParser]:
+    """The calculators and lookups (price, instances, regions); returns those that can print JSON."""
     price = commands.add_parser("price", help="cost calculators").add_subparsers(dest="what", required=True)
     lam = price.add_parser("lambda", help="monthly AWS Lambda cost")
     lam.add_argument("--requests", type=int, required=True, help="invocations a month")
@@ -297,6 +306,11 @@ def build_parser() -> OneLineParser:
     rank.add_argument("--weight", action="append", metavar="NAME=W", help="latency=0.7, price=0.3")
     rank.add_argument("--top", type=int, default=0, help="show only the best N")
     rank.set_defaults(run=cmd_regions_rank)
+    return [lam, tok, show, rank]
+
+
+def _add_instructor_commands(commands: argparse._SubParsersAction) -> None:
+    """The instructor's loop: roster, release, collect, grade, feedback, export, report, demo."""
 
     def instructor(name: str, help: str, run, assignment: bool = True) -> OneLineParser:
         sub = commands.add_parser(name, help=help, description=help)
@@ -344,12 +358,6 @@ def build_parser() -> OneLineParser:
     demo.add_argument("--assignment", action="append", help="assignment to run (default: all)")
     demo.add_argument("--out", default="build/demo", help="course folder to build (default build/demo)")
     demo.set_defaults(run=cmd_demo)
-
-    for sub in (lam, tok, show, rank):
-        sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    for sub in commands.choices.values():
-        sub.set_defaults(json=False)
-    return parser
 
 
 def _join_negative_values(argv: list[str]) -> list[str]:
