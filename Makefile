@@ -7,7 +7,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # JupyterLab refuses to run as root unless told; CI and these machines run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install demo test lint format release toc lab bench clean
+.PHONY: install system-grade system-browser demo test lint format release toc lab bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -19,10 +19,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: install  ## the instructor's loop on a simulated class
+system-grade:  ## Debian packages for the grading sandbox (installed as root, else the command is printed)
+	@scripts/system-packages grade
+
+system-browser:  ## Debian's Chromium for the real-browser tests
+	@scripts/system-packages browser
+
+demo: install system-grade  ## the instructor's loop on a simulated class
 	$(BIN)/course demo
 
-test: install  ## lint, then every test
+test: install system-grade system-browser  ## lint, then every test
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 --dist loadfile
 
