@@ -5,6 +5,7 @@ line on stderr.
 """
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -139,6 +140,42 @@ def _weight(text: str) -> tuple[str, float]:
         return name.strip(), float(value)
     except ValueError:
         raise CourseInputError(f"--weight takes NAME=NUMBER, e.g. latency=0.7 (got {text!r})") from None
+
+
+def cmd_freshness(args: argparse.Namespace) -> None:
+    """Prices older than a year, what retires or closes soon, and answers that name what is gone."""
+    from course.instructor.freshness import coming, stale_answers, stale_prices
+
+    today = _day(args.today)
+    old, soon = stale_prices(today, args.months), coming(today, args.days)
+    stale = stale_answers(_course(args), today)
+    data = {
+        "today": today.isoformat(),
+        "stale_prices": [f.as_dict() | {"date": f.date.isoformat()} for f in old],
+        "coming": [f.as_dict() | {"date": f.date.isoformat()} for f in soon],
+        "stale_answers": stale,
+    }
+
+    def render() -> Table:
+        table = Table("kind", "date", "what", "file", title=f"Freshness of the course's facts on {today}")
+        for f in old:
+            table.add_row(f"checked over {args.months} months ago", f.date.isoformat(), f.name, f.file)
+        for f in soon:
+            table.add_row(f"within {args.days} days", f.date.isoformat(), f"{f.name}: {f.what}", f.file)
+        for line in stale:
+            table.add_row("stale answer", "", line, "source/")
+        return table
+
+    _output(args, data, render)
+
+
+def _day(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CourseInputError(f"--today takes a date such as 2026-12-07 (got {text!r})") from None
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -358,6 +395,17 @@ def _add_instructor_commands(commands: argparse._SubParsersAction) -> None:
     demo.add_argument("--assignment", action="append", help="assignment to run (default: all)")
     demo.add_argument("--out", default="build/demo", help="course folder to build (default build/demo)")
     demo.set_defaults(run=cmd_demo)
+
+    fresh = instructor(
+        "freshness",
+        "prices over a year old, what retires soon, answers naming what is gone",
+        cmd_freshness,
+        assignment=False,
+    )
+    fresh.add_argument("--today", help="the day to judge from, YYYY-MM-DD (default: today)")
+    fresh.add_argument("--months", type=int, default=12, help="a price checked longer ago is stale (12)")
+    fresh.add_argument("--days", type=int, default=90, help="list what retires or closes within N days (90)")
+    fresh.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
 def _join_negative_values(argv: list[str]) -> list[str]:

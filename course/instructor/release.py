@@ -4,6 +4,7 @@ The build works in a scratch copy of the course, so the repository's gradebook a
 notebooks are never touched. `python -m course.instructor.release` is what `make release` runs.
 """
 
+import datetime as dt
 import shutil
 import sys
 import tempfile
@@ -13,6 +14,7 @@ from nbclient import NotebookClient
 
 from course import notebooks
 from course.grading.nbgrader_setup import course_api, run_step
+from course.instructor.freshness import stale_answers
 
 ROOT = Path(__file__).resolve().parents[2]
 CELL_TIMEOUT_S = 120
@@ -75,7 +77,16 @@ def build_release(root: Path, out: Path, names: list[str] | None = None, run: bo
 
 
 def main(argv: list[str]) -> int:
-    """Regenerate release/ (all assignments, or those named on the command line)."""
+    """Regenerate release/ (all assignments, or those named on the command line).
+
+    Refused while an exercise's answer names a model or service that is already gone.
+    """
+    stale = stale_answers(ROOT, dt.date.today(), argv or None)
+    if stale:
+        print(
+            "release refused: answers that name what no longer exists:", *stale, sep="\n  ", file=sys.stderr
+        )
+        return 2
     names = build_release(ROOT, ROOT / "release", argv or None)
     print(f"release/ regenerated for {len(names)} assignment(s): {', '.join(names)}")
     return 0
