@@ -46,6 +46,7 @@ COSTLY_OPERATIONS: dict[tuple[str, str], str] = {
     ("kms", "CreateKey"): "a customer managed key bills per month",
     ("secretsmanager", "CreateSecret"): "a secret bills per month after a 30-day trial",
     ("shield", "CreateSubscription"): "Shield Advanced is a 1-year commitment at 3,000 USD a month",
+    ("dms", "CreateReplicationInstance"): "a DMS replication instance bills per hour",
 }
 
 
@@ -164,6 +165,13 @@ DELETERS: dict[tuple[str, str], Callable[[Any, dict, dict], None]] = {
     ("cloudwatch", "PutMetricAlarm"): lambda c, p, r: c.delete_alarms(AlarmNames=[p["AlarmName"]]),
     ("events", "PutRule"): _delete_rule,
     ("kinesis", "CreateStream"): lambda c, p, r: c.delete_stream(StreamName=p["StreamName"]),
+    ("dms", "CreateEndpoint"): lambda c, p, r: c.delete_endpoint(EndpointArn=r["Endpoint"]["EndpointArn"]),
+    ("dms", "CreateReplicationTask"): lambda c, p, r: c.delete_replication_task(
+        ReplicationTaskArn=r["ReplicationTask"]["ReplicationTaskArn"]
+    ),
+    ("dms", "CreateReplicationInstance"): lambda c, p, r: c.delete_replication_instance(
+        ReplicationInstanceArn=r["ReplicationInstance"]["ReplicationInstanceArn"]
+    ),
 }
 
 
@@ -176,6 +184,9 @@ NAME_PARAMS = (
     "GroupName",
     "StackName",
     "AlarmName",
+    "EndpointIdentifier",
+    "ReplicationTaskIdentifier",
+    "ReplicationInstanceIdentifier",
 )
 
 
