@@ -38,9 +38,10 @@ lint: install
 format: install  ## save source notebooks clean, with stable cell ids
 	$(BIN)/python -m course.notebooks source
 
-release: install  ## regenerate release/ from source/, then the README's table of contents
+release: install  ## regenerate release/ from source/, then the README's table of contents and coverage map
 	$(BIN)/python -m course.instructor.release
 	$(BIN)/python -m course.instructor.toc
+	$(BIN)/python -m course.instructor.coverage
 
 toc: install  ## rewrite the README's table of contents from the notebooks in release/
 	$(BIN)/python -m course.instructor.toc

@@ -145,20 +145,20 @@ def render(root: Path = ROOT) -> str:
     return "\n".join(lines) + "\n"
 
 
-def replace_block(text: str, block: str) -> str:
-    """TEXT with what lies between the toc markers replaced by BLOCK."""
-    start, end = text.find(BEGIN), text.find(END)
-    if start < 0 or end < start:
-        raise ValueError(f"README.md needs the markers {BEGIN} and {END} (in that order)")
-    return text[: start + len(BEGIN)] + "\n" + block + text[end:]
+def replace_block(text: str, block: str, begin: str = BEGIN, end: str = END) -> str:
+    """TEXT with what lies between the markers BEGIN and END replaced by BLOCK."""
+    start, stop = text.find(begin), text.find(end)
+    if start < 0 or stop < start:
+        raise ValueError(f"README.md needs the markers {begin} and {end} (in that order)")
+    return text[: start + len(begin)] + "\n" + block + text[stop:]
 
 
-def current_block(text: str) -> str:
-    """What lies between the toc markers of TEXT, without the newline after the opening marker."""
-    start, end = text.find(BEGIN), text.find(END)
-    if start < 0 or end < start:
-        raise ValueError(f"README.md needs the markers {BEGIN} and {END} (in that order)")
-    return text[start + len(BEGIN) : end].removeprefix("\n")
+def current_block(text: str, begin: str = BEGIN, end: str = END) -> str:
+    """What lies between the markers of TEXT, without the newline after the opening marker."""
+    start, stop = text.find(begin), text.find(end)
+    if start < 0 or stop < start:
+        raise ValueError(f"README.md needs the markers {begin} and {end} (in that order)")
+    return text[start + len(begin) : stop].removeprefix("\n")
 
 
 def main(argv: list[str], root: Path = ROOT) -> int:
