@@ -42,6 +42,7 @@ release: install  ## regenerate release/ from source/, then the README's table o
 	$(BIN)/python -m course.instructor.release
 	$(BIN)/python -m course.instructor.toc
 	$(BIN)/python -m course.instructor.coverage
+	$(BIN)/python -m course.instructor.errata
 
 toc: install  ## rewrite the README's table of contents from the notebooks in release/
 	$(BIN)/python -m course.instructor.toc

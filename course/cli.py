@@ -260,6 +260,25 @@ def cmd_grade(args: argparse.Namespace) -> None:
         print(summary)
 
 
+def cmd_check(args: argparse.Namespace) -> None:
+    """Grade your own notebook of one assignment with the course's tests, hidden ones included."""
+    from course.instructor.self_check import check_notebook
+
+    results = check_notebook(_course(args), args.assignment, Path(args.notebook) if args.notebook else None)
+    data = [r.as_dict() for r in results]
+
+    def render() -> Table:
+        total, best = sum(r.score for r in results), sum(r.max_score for r in results)
+        table = Table(
+            "cell", "score", "what the tests said", title=f"{args.assignment}: {total:g} of {best:g}"
+        )
+        for r in results:
+            table.add_row(r.grade_id, f"{r.score:g} / {r.max_score:g}", r.message or "all tests passed")
+        return table
+
+    _output(args, data, render)
+
+
 def cmd_feedback(args: argparse.Namespace) -> None:
     """Generate HTML feedback for every graded student."""
     from course.grading.nbgrader_setup import check_assignment
@@ -343,7 +362,15 @@ def _add_learner_commands(commands: argparse._SubParsersAction) -> list[OneLineP
     rank.add_argument("--weight", action="append", metavar="NAME=W", help="latency=0.7, price=0.3")
     rank.add_argument("--top", type=int, default=0, help="show only the best N")
     rank.set_defaults(run=cmd_regions_rank)
-    return [lam, tok, show, rank]
+
+    check = commands.add_parser(
+        "check", help="grade your own notebook with the course's tests (hidden ones too)"
+    )
+    check.add_argument("assignment", help="assignment folder name, e.g. 01-cloud-computing")
+    check.add_argument("--notebook", help="your notebook (default: the one in release/ASSIGNMENT/)")
+    check.add_argument("--course", help="course folder (default: the one holding nbgrader_config.py)")
+    check.set_defaults(run=cmd_check)
+    return [lam, tok, show, rank, check]
 
 
 def _add_instructor_commands(commands: argparse._SubParsersAction) -> None:

@@ -7,6 +7,7 @@ import pytest
 from personal_data import personal_words
 
 from course import notebooks
+from course.instructor import errata
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = (ROOT / "docs" / "errata.md").read_text(encoding="utf-8")
@@ -38,3 +39,7 @@ def test_the_guard_finds_personal_data_by_digest():
     if sample:  # the seed is beside the repository on the course's build machines
         assert personal_words(sample) == 3
     assert personal_words("a bucket called my-demo-bucket, mail to someone at example.com") == 0
+
+
+def test_the_page_is_assembled_from_the_section_files():
+    assert errata.main(["--check"], ROOT) == 0

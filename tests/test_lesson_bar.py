@@ -1,0 +1,95 @@
+"""Lessons written for the learner: short markdown cells, no story about a document the learner never
+saw, a Run All that goes through an unanswered notebook, and no exercise answered before it is asked."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from course import notebooks
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENTS = notebooks.assignments(ROOT)
+WORD_LIMIT = 250
+NOTES = re.compile(r"\bthe (study )?notes\b", re.I)
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+SHORT_OUTPUT_LINES = 3  # an output this short states an answer; a longer one is a table or a listing
+
+
+def _paths(folder: str) -> list[Path]:
+    return [p for name in ASSIGNMENTS for p in notebooks.notebook_paths(ROOT / folder / name)]
+
+
+def _nbgrader(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+@pytest.mark.parametrize("path", _paths("source"), ids=lambda p: p.parent.name)
+def test_no_markdown_cell_is_a_wall_of_text(path):
+    long = {
+        cell.id: n
+        for cell in notebooks.read(path).cells
+        if cell.cell_type == "markdown" and (n := len(cell.source.split())) > WORD_LIMIT
+    }
+    assert not long, f"split these markdown cells (words): {long}"
+
+
+@pytest.mark.parametrize("path", _paths("release"), ids=lambda p: p.parent.name)
+def test_the_notes_are_named_at_most_once(path):
+    text = " ".join(c.source for c in notebooks.read(path).cells)
+    found = NOTES.findall(text)
+    assert len(found) <= 1, f"{len(found)} mentions of 'the notes': the learner never saw them (see errata)"
+
+
+@pytest.mark.parametrize("folder", ["source", "release"])
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_run_all_goes_past_every_exercise(folder, name):
+    for path in notebooks.notebook_paths(ROOT / folder / name):
+        for cell in notebooks.read(path).cells:
+            graded = _nbgrader(cell).get("solution") or _nbgrader(cell).get("grade")
+            if cell.cell_type == "code" and graded:
+                assert "raises-exception" in cell.metadata.get("tags", []), (
+                    f"{folder}/{name} {cell.id}: tag it raises-exception, or Run All stops there"
+                )
+
+
+def _stated_answers(source: str) -> set[str]:
+    """The strings a solution gives as its whole answer: `x = "eu-west-3"` or `return "gpt-4o"`."""
+    found = set()
+    for block in SOLUTION.findall(source):
+        try:
+            tree = ast.parse(block)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            value = getattr(node, "value", None)
+            if isinstance(node, ast.Assign | ast.Return) and isinstance(value, ast.Constant):
+                if isinstance(value.value, str) and len(value.value) >= 4:
+                    found.add(value.value)
+    return found
+
+
+def _short_outputs(cell) -> list[str]:
+    texts = []
+    for output in cell.get("outputs", []):
+        text = output.get("text") or output.get("data", {}).get("text/plain", "")
+        text = "".join(text) if isinstance(text, list) else text
+        if text and len([line for line in text.splitlines() if line.strip()]) <= SHORT_OUTPUT_LINES:
+            texts.append(text)
+    return texts
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_no_exercise_is_answered_before_it_is_asked(name):
+    for path in notebooks.notebook_paths(ROOT / "source" / name):
+        source_cells = notebooks.read(path).cells
+        released = {c.id: c for c in notebooks.read(ROOT / "release" / name / path.name).cells}
+        shown: list[tuple[str, str]] = []  # (cell id, short output) of teaching cells so far
+        for cell in source_cells:
+            for answer in _stated_answers(cell.source) if _nbgrader(cell).get("solution") else ():
+                pattern = re.compile(rf"(?<![\w-]){re.escape(answer)}(?![\w-])")
+                early = [cid for cid, text in shown if pattern.search(text)]
+                assert not early, f"{name}: {cell.id}'s answer {answer!r} is printed earlier by {early}"
+            if cell.cell_type == "code" and not _nbgrader(cell):
+                shown += [(cell.id, text) for text in _short_outputs(released.get(cell.id, cell))]
