@@ -246,3 +246,46 @@ def test_bad_arguments_are_refused():
         Sandbox(mode="aws", iam_enforced=True)
     with pytest.raises(CourseInputError):
         Sandbox(mode="moto", endpoint_url="http://127.0.0.1:9")
+
+
+def test_teardown_of_the_later_labs(aws_env: str):
+    """What sections 13-17 create in a real account is recorded and deleted again, VPCs whole."""
+    with Sandbox(mode="aws", endpoint_url=aws_env, allow_costs=True) as sb:
+        ec2 = sb.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.8.1.0/24")["Subnet"]["SubnetId"]
+        gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+        table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+        ec2.create_network_acl(VpcId=vpc)
+        ec2.create_security_group(GroupName="lab-web", Description="web", VpcId=vpc)
+        volume = ec2.create_volume(AvailabilityZone="us-east-1a", Size=1, VolumeType="gp3")["VolumeId"]
+        ec2.create_snapshot(VolumeId=volume)
+        key = sb.client("kms").create_key()["KeyMetadata"]["KeyId"]
+        sb.client("kms").create_alias(AliasName="alias/clf-lab", TargetKeyId=key)
+        sb.client("secretsmanager").create_secret(Name="clf-lab-secret", SecretString="s3cret")
+        sb.client("backup").create_backup_vault(BackupVaultName="clf-lab-vault")
+        sb.client("cognito-idp").create_user_pool(PoolName="clf-lab-pool")
+        operations = [c.operation for c in sb.created]
+        assert "CreateVpc" in operations and "CreateSubnet" not in operations  # the VPC's deleter empties it
+        report = sb.teardown()
+        assert report.failed == [], report.failed
+    moto = get_sandbox()
+    assert vpc not in [v["VpcId"] for v in moto.client("ec2").describe_vpcs()["Vpcs"]]
+    assert (
+        moto.client("ec2").describe_volumes(Filters=[{"Name": "volume-id", "Values": [volume]}])["Volumes"]
+        == []
+    )
+    assert moto.client("kms").describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    assert moto.client("secretsmanager").list_secrets()["SecretList"] == []
+    assert moto.client("backup").list_backup_vaults()["BackupVaultList"] == []
+    assert moto.client("cognito-idp").list_user_pools(MaxResults=10)["UserPools"] == []
+
+
+def test_account_changing_operations_are_refused_in_real_aws(aws_env: str):
+    with Sandbox(mode="aws", endpoint_url=aws_env) as sb:
+        with pytest.raises(CourseInputError, match="management account"):
+            sb.client("organizations").create_organization(FeatureSet="ALL")
+        with pytest.raises(CourseInputError, match="EBS volume"):
+            sb.client("ec2").create_volume(AvailabilityZone="us-east-1a", Size=1)

@@ -60,7 +60,6 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
 
 
-
 class Sandbox:
     """AWS for the labs: the shared moto server, an isolated one, or (opt-in) real AWS.
 

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from course.aws.sandbox.teardown import DELETERS
 from course.errors import CourseInputError
 
 TAG_KEY = "course-lab"
@@ -47,6 +48,20 @@ COSTLY_OPERATIONS: dict[tuple[str, str], str] = {
     ("secretsmanager", "CreateSecret"): "a secret bills per month after a 30-day trial",
     ("shield", "CreateSubscription"): "Shield Advanced is a 1-year commitment at 3,000 USD a month",
     ("dms", "CreateReplicationInstance"): "a DMS replication instance bills per hour",
+    ("ec2", "CreateVolume"): "an EBS volume bills per GB-month until it is deleted",
+    ("ec2", "CreateSnapshot"): "an EBS snapshot bills per GB-month",
+    ("ec2", "CopySnapshot"): "a copied snapshot bills per GB-month, and the copy between Regions per GB",
+    ("ec2", "CreateVpcEndpoint"): "an interface endpoint bills per hour (a gateway endpoint is free)",
+    (
+        "autoscaling",
+        "CreateAutoScalingGroup",
+    ): "an Auto Scaling group launches instances that bill per second",
+    ("config", "PutConfigurationRecorder"): "AWS Config bills per configuration item it records",
+    ("guardduty", "CreateDetector"): "GuardDuty bills per GB of logs it analyses after its 30-day trial",
+    ("wafv2", "CreateWebACL"): "a web ACL bills per month, and per rule and request",
+    ("organizations", "CreateOrganization"): "it makes your account an organization's management account: "
+    "try it in an account made for experiments",
+    ("organizations", "CreateAccount"): "it creates a new AWS account, which is not deleted with the lab",
 }
 
 
@@ -101,80 +116,6 @@ TAGGERS: dict[tuple[str, str], Callable[[dict, str], None]] = {
 }
 
 
-def _empty_and_delete_bucket(client: Any, params: dict, response: dict) -> None:
-    bucket = params["Bucket"]
-    for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket):
-        objects = [
-            {"Key": v["Key"], "VersionId": v["VersionId"]}
-            for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
-        ]
-        if objects:
-            client.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
-    client.delete_bucket(Bucket=bucket)
-
-
-def _delete_user(client: Any, params: dict, response: dict) -> None:
-    user = params["UserName"]
-    for key in client.list_access_keys(UserName=user)["AccessKeyMetadata"]:
-        client.delete_access_key(UserName=user, AccessKeyId=key["AccessKeyId"])
-    for policy in client.list_attached_user_policies(UserName=user)["AttachedPolicies"]:
-        client.detach_user_policy(UserName=user, PolicyArn=policy["PolicyArn"])
-    for name in client.list_user_policies(UserName=user)["PolicyNames"]:
-        client.delete_user_policy(UserName=user, PolicyName=name)
-    for group in client.list_groups_for_user(UserName=user)["Groups"]:
-        client.remove_user_from_group(UserName=user, GroupName=group["GroupName"])
-    try:
-        client.delete_login_profile(UserName=user)
-    except client.exceptions.NoSuchEntityException:
-        pass
-    client.delete_user(UserName=user)
-
-
-def _delete_access_key(client: Any, params: dict, response: dict) -> None:
-    key = response["AccessKey"]
-    client.delete_access_key(UserName=key["UserName"], AccessKeyId=key["AccessKeyId"])
-
-
-def _terminate_instances(client: Any, params: dict, response: dict) -> None:
-    ids = [i["InstanceId"] for i in response["Instances"]]
-    client.terminate_instances(InstanceIds=ids)
-    waiter = client.get_waiter("instance_terminated")
-    waiter.wait(InstanceIds=ids, WaiterConfig={"Delay": 5, "MaxAttempts": 60})
-
-
-def _delete_rule(client: Any, params: dict, response: dict) -> None:
-    bus = {"EventBusName": params["EventBusName"]} if "EventBusName" in params else {}
-    targets = client.list_targets_by_rule(Rule=params["Name"], **bus)["Targets"]
-    if targets:
-        client.remove_targets(Rule=params["Name"], Ids=[t["Id"] for t in targets], **bus)
-    client.delete_rule(Name=params["Name"], **bus)
-
-
-# How to undo each recorded creation: (client, the call's parameters, its response).
-DELETERS: dict[tuple[str, str], Callable[[Any, dict, dict], None]] = {
-    ("s3", "CreateBucket"): _empty_and_delete_bucket,
-    ("s3", "PutObject"): lambda c, p, r: c.delete_object(Bucket=p["Bucket"], Key=p["Key"]),
-    ("dynamodb", "CreateTable"): lambda c, p, r: c.delete_table(TableName=p["TableName"]),
-    ("sqs", "CreateQueue"): lambda c, p, r: c.delete_queue(QueueUrl=r["QueueUrl"]),
-    ("sns", "CreateTopic"): lambda c, p, r: c.delete_topic(TopicArn=r["TopicArn"]),
-    ("iam", "CreateUser"): _delete_user,
-    ("iam", "CreateAccessKey"): _delete_access_key,
-    ("ec2", "RunInstances"): _terminate_instances,
-    ("ec2", "CreateSecurityGroup"): lambda c, p, r: c.delete_security_group(GroupId=r["GroupId"]),
-    ("cloudformation", "CreateStack"): lambda c, p, r: c.delete_stack(StackName=r["StackId"]),
-    ("cloudwatch", "PutMetricAlarm"): lambda c, p, r: c.delete_alarms(AlarmNames=[p["AlarmName"]]),
-    ("events", "PutRule"): _delete_rule,
-    ("kinesis", "CreateStream"): lambda c, p, r: c.delete_stream(StreamName=p["StreamName"]),
-    ("dms", "CreateEndpoint"): lambda c, p, r: c.delete_endpoint(EndpointArn=r["Endpoint"]["EndpointArn"]),
-    ("dms", "CreateReplicationTask"): lambda c, p, r: c.delete_replication_task(
-        ReplicationTaskArn=r["ReplicationTask"]["ReplicationTaskArn"]
-    ),
-    ("dms", "CreateReplicationInstance"): lambda c, p, r: c.delete_replication_instance(
-        ReplicationInstanceArn=r["ReplicationInstance"]["ReplicationInstanceArn"]
-    ),
-}
-
-
 NAME_PARAMS = (
     "Bucket",
     "TableName",
@@ -187,6 +128,14 @@ NAME_PARAMS = (
     "EndpointIdentifier",
     "ReplicationTaskIdentifier",
     "ReplicationInstanceIdentifier",
+    "AutoScalingGroupName",
+    "LaunchTemplateName",
+    "BackupVaultName",
+    "AliasName",
+    "PoolName",
+    "DomainName",
+    "CidrBlock",
+    "AvailabilityZone",
 )
 
 
@@ -225,8 +174,6 @@ class TeardownReport:
         if self.failed:
             lines.append("Delete the FAILED resources by hand in the AWS console.")
         return "\n".join(lines) or "nothing to delete"
-
-
 
 
 class RealAccount:
