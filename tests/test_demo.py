@@ -11,6 +11,7 @@ from course.instructor.demo import ABSENT, run_demo
 from course.instructor.simulation import (
     SimulatedStudent,
     answer_cells,
+    as_a_student_writes,
     p_correct,
     simulated_class,
     simulated_submission,
@@ -66,6 +67,21 @@ def test_submissions_are_seeded_and_follow_ability():
         for k in middle
     }
     assert kinds == {"right", "blank", "wrong"}
+
+
+def test_right_answers_look_as_a_student_writes_them():
+    released, solved = _pair()
+    handed_in = simulated_submission(released, solved, SimulatedStudent("s", math.inf))
+    for cell in handed_in.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            assert "### BEGIN SOLUTION" not in cell.source and "### END SOLUTION" not in cell.source
+            assert "NotImplementedError" not in cell.source and "YOUR CODE HERE" not in cell.source
+    assert as_a_student_writes('q1 = None\n### BEGIN SOLUTION\nq1 = "B"\n### END SOLUTION') == 'q1 = "B"'
+    assert as_a_student_writes(
+        "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
+    ) == ("def f(x):\n    return 2 * x")
+    kept = as_a_student_writes("rate = 0.2\n### BEGIN SOLUTION\ncost = rate * 10\n### END SOLUTION")
+    assert kept == "rate = 0.2\ncost = rate * 10"  # a given value the answer uses stays
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import nbformat
 
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 NAMES = ["ada", "alan", "barbara", "claude", "edsger", "frances", "grace", "john", "katherine", "linus"]
 
 
@@ -115,9 +116,53 @@ def wrong_answer(solution: str) -> str | None:
     return None
 
 
+def as_a_student_writes(solution: str) -> str:
+    """SOLUTION's code as a student hands it in: no nbgrader markers, and no placeholder left above it.
+
+    `q1 = None` / `### BEGIN SOLUTION` / `q1 = "B"` / `### END SOLUTION` becomes `q1 = "B"`: a top-level
+    assignment outside the markers is dropped when the solution assigns the same names again.
+    """
+    lines = solution.splitlines()
+    inside, kept = False, []  # (line, inside the solution block)
+    for line in lines:
+        if line.strip() == BEGIN:
+            inside = True
+        elif line.strip() == END:
+            inside = False
+        else:
+            kept.append((line, inside))
+    text = "\n".join(line for line, _ in kept)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return text
+    solved_names = {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign) and kept[node.lineno - 1][1]
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    drop = set()
+    for node in tree.body:
+        names = [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
+        if (
+            isinstance(node, ast.Assign)
+            and not kept[node.lineno - 1][1]
+            and names
+            and set(names) <= solved_names
+        ):
+            drop |= set(range(node.lineno - 1, node.end_lineno))
+    return "\n".join(line for i, (line, _) in enumerate(kept) if i not in drop).strip("\n")
+
+
 def answer_cells(nb: nbformat.NotebookNode) -> dict[str, str]:
-    """Answer cells (nbgrader solution cells) by cell id."""
-    return {c.id: c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    """Answer cells (nbgrader solution cells) by cell id, as a student would write them."""
+    return {
+        c.id: as_a_student_writes(c.source)
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
 
 
 def simulated_submission(
