@@ -156,6 +156,29 @@ def test_gpt5_works_with_max_completion_tokens_and_the_default_temperature():
     assert FakeOpenAI().chat.completions.create(**request)["usage"]["completion_tokens"] <= 30
 
 
+def test_gpt_5_4_takes_a_temperature_only_with_reasoning_off():
+    request = {"model": "gpt-5.4-nano", "messages": MESSAGES, "max_completion_tokens": 20, "temperature": 0}
+    with pytest.raises(BadRequestError, match="Only the default \\(1\\) value"):
+        FakeOpenAI().chat.completions.create(**request)
+    with pytest.raises(BadRequestError, match="Only the default \\(1\\) value"):
+        FakeOpenAI().chat.completions.create(**request, reasoning_effort="low")
+    response = FakeOpenAI().chat.completions.create(**request, reasoning_effort="none")
+    assert response["model"] == "gpt-5.4-nano" and response["usage"]["completion_tokens"] <= 20
+    with pytest.raises(BadRequestError, match="does not support 'none'"):
+        FakeOpenAI().chat.completions.create(model="gpt-5", messages=MESSAGES, reasoning_effort="none")
+    with pytest.raises(BadRequestError, match="'reasoning_effort' is not supported"):
+        FakeOpenAI().chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, reasoning_effort="low")
+
+
+def test_other_providers_models_and_shutdowns():
+    with pytest.raises(NotFoundError, match="does not exist"):
+        FakeOpenAI().chat.completions.create(model="amazon.nova-micro-v1:0", messages=MESSAGES)
+    request = {"model": "gpt-5-nano", "messages": MESSAGES}
+    assert FakeOpenAI(today="2026-12-10").chat.completions.create(**request)["model"] == "gpt-5-nano"
+    with pytest.raises(NotFoundError, match="deprecated"):
+        FakeOpenAI(today="2026-12-11").chat.completions.create(**request)
+
+
 def test_context_window_is_enforced():
     old = FakeOpenAI(today="2023-06-01")
     with pytest.raises(BadRequestError, match="2049 tokens. However, you requested 2101 tokens"):

@@ -106,12 +106,12 @@ def test_rules_of_thumb_and_the_notes_arithmetic():
     assert tokens_to_words(900_000) == 675_000
 
 
-def test_gpt3_prices_are_the_notes_per_1k_prices():
+def test_gpt3_prices_were_quoted_per_1k_tokens():
     per_1k = {"davinci": 0.02, "curie": 0.002, "babbage": 0.0005, "ada": 0.0004}
     for name, price in per_1k.items():
         row = model_price(name)
         assert row.input_usd_per_1m == row.output_usd_per_1m == pytest.approx(price * 1000)
-        assert row.status == "retired 2024-01-04"
+        assert row.provider == "openai"
         assert row.encoding == "r50k_base"
 
 
@@ -121,8 +121,9 @@ def test_price_table():
     for name in ["gpt-3.5-turbo-0125", "gpt-4o-mini", "gpt-4o", "gpt-4.1", "gpt-5", "gpt-5-nano"]:
         assert name in names
     for row in models():
-        assert row.encoding in {"o200k_base", "cl100k_base", "r50k_base"}
-        assert row.status == "available" or row.status.startswith("retired 20")
+        assert row.encoding in {"o200k_base", "cl100k_base", "p50k_base", "r50k_base", "unpublished"}
+        assert row.provider in {"openai", "amazon-bedrock"}
+        assert (row.encoding == "unpublished") == (row.provider == "amazon-bedrock")
         assert 0 < row.input_usd_per_1m <= row.output_usd_per_1m
     assert (model_price("gpt-4.1").input_usd_per_1m, model_price("gpt-4.1").output_usd_per_1m) == (
         2.0,
@@ -159,7 +160,7 @@ def test_token_counts_must_be_whole_and_not_negative(bad):
 
 
 def test_non_integer_tokens_hint_at_per_1m_prices():
-    with pytest.raises(CourseInputError, match=r"per 1M tokens \(the notes quote per 1K\)"):
+    with pytest.raises(CourseInputError, match=r"per 1M tokens \(older price lists quote per 1K\)"):
         token_cost("davinci", 0.5)
 
 
@@ -188,3 +189,30 @@ def test_rule_of_thumb_inputs_must_be_numbers(bad):
             convert(bad)
     with pytest.raises(CourseInputError, match="budget_usd"):
         tokens_for_budget("davinci", bad)
+
+
+def test_both_providers_are_priced():
+    bedrock = models("amazon-bedrock")
+    openai = models("openai")
+    assert {r.model for r in bedrock} >= {
+        "amazon.nova-micro-v1:0",
+        "amazon.nova-lite-v1:0",
+        "amazon.nova-pro-v1:0",
+    }
+    assert len(bedrock) + len(openai) == len(models())
+    assert all(r.source == "https://aws.amazon.com/bedrock/pricing/" for r in bedrock)
+    nova = model_price("Amazon.Nova-Micro-V1:0")
+    assert (nova.input_usd_per_1m, nova.output_usd_per_1m) == (0.035, 0.14)
+    # $0.000035 per 1K input tokens, as AWS quotes it: a million tokens cost $0.035
+    assert token_cost("amazon.nova-micro-v1:0", 1_000_000, 1_000_000).cost == pytest.approx(0.175)
+    with pytest.raises(CourseInputError, match="Unknown provider 'aws'"):
+        models("aws")
+
+
+def test_bedrock_counts_are_an_approximation():
+    count = count_tokens("AWS Cloud Practitioner", "amazon.nova-lite-v1:0")
+    assert (count.tokens, count.exact) == (4, False)
+    assert count.method == (
+        "cl100k_base (approximation: amazon.nova-lite-v1:0's tokenizer is not published; its count differs)"
+    )
+    assert count_tokens("AWS Cloud Practitioner", "gpt-5.4-nano").exact is True

@@ -1,7 +1,10 @@
 """LLM tokens and prices: count a text's tokens offline and turn token counts into US dollars.
 
-Prices (USD per 1M tokens, dated and sourced) live in course/data/llm_prices.csv; the rules of
-thumb (characters and words per token) in course/data/token_rules.json.
+Prices (USD per 1M tokens, dated and sourced) of models on OpenAI's API and on Amazon Bedrock live
+in course/data/llm_prices.csv; the rules of thumb (characters and words per token) in
+course/data/token_rules.json. OpenAI publishes its tokenizers, so OpenAI models are counted exactly
+(the retired GPT-3 models approximately); Amazon and Anthropic do not, so their models are counted
+with an OpenAI tokenizer and the result says it is an approximation.
 """
 
 import math
@@ -18,9 +21,10 @@ from course.records import Record
 PRICES_FILE = "llm_prices.csv"
 RULES_FILE = "token_rules.json"
 PER_MILLION = 1_000_000
-PER_MILLION_HINT = "prices are per 1M tokens (the notes quote per 1K): pass the token count itself"
+PER_MILLION_HINT = "prices are per 1M tokens (older price lists quote per 1K): pass the token count itself"
 OFFLINE_ENCODINGS = ("o200k_base", "cl100k_base")
 STAND_IN_ENCODING = "cl100k_base"
+UNPUBLISHED = "unpublished"  # the encoding column of a model whose tokenizer is not public
 # bpe_openai refuses 1,000,000 characters or more, or more than 200,000 tokens, in one call.
 # A token is at least one UTF-8 byte and a character at most four, so 50,000 characters is safe.
 MAX_CHARS_PER_CALL = 50_000
@@ -31,10 +35,10 @@ class ModelPrice:
     """One row of the price table: USD per 1M input and output tokens, with its date and source."""
 
     model: str
+    provider: str
     input_usd_per_1m: float
     output_usd_per_1m: float
     encoding: str
-    status: str
     note: str
     as_of: str
     source: str
@@ -77,9 +81,15 @@ def _price_table() -> dict[str, ModelPrice]:
     }
 
 
-def models() -> list[ModelPrice]:
-    """Every model in the price table, oldest first."""
-    return list(_price_table().values())
+def models(provider: str | None = None) -> list[ModelPrice]:
+    """Every model in the price table (or those of PROVIDER: 'openai' or 'amazon-bedrock'), in file order."""
+    rows = list(_price_table().values())
+    if provider is None:
+        return rows
+    known = sorted({r.provider for r in rows})
+    if provider not in known:
+        raise CourseInputError(f"Unknown provider {provider!r}; known: {', '.join(known)}.")
+    return [r for r in rows if r.provider == provider]
 
 
 def model_price(name: str) -> ModelPrice:
@@ -160,7 +170,10 @@ def count_tokens(text: str, model: str = "gpt-4o") -> TokenCount:
     tokens = sum(len(encoding.encode_ordinary(piece)) for piece in _pieces(text))
     if name == own:
         return TokenCount(tokens=tokens, method=name, exact=True, model=price.model)
-    method = f"{name} (approximation: {price.model}'s own tokenizer {own} is not available offline)"
+    if own == UNPUBLISHED:
+        method = f"{name} (approximation: {price.model}'s tokenizer is not published; its count differs)"
+    else:
+        method = f"{name} (approximation: {price.model}'s own tokenizer {own} is not available offline)"
     return TokenCount(tokens=tokens, method=method, exact=False, model=price.model)
 
 
@@ -188,7 +201,7 @@ def text_cost(model: str, text: str, output_tokens: int = 0) -> tuple[TokenCount
 
 
 def tokens_for_budget(model: str, budget_usd: float) -> int:
-    """How many input tokens BUDGET_USD buys on MODEL (e.g. $18 of davinci: 900,000)."""
+    """How many input tokens BUDGET_USD buys on MODEL (e.g. $18 of davinci, at $20 per 1M: 900,000)."""
     budget = inputs.amount("budget_usd", budget_usd, "dollars")
     tokens = budget * PER_MILLION / model_price(model).input_usd_per_1m
     return math.floor(round(tokens, 6))

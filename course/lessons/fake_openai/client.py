@@ -16,7 +16,16 @@ from course.lessons.fake_openai.errors import APIError, BadRequestError
 from course.lessons.fake_openai.toy_model import seed_of, toy_reply
 from course.pricing.tokens import count_tokens
 
-CHAT_PARAMS = {"model", "messages", "max_tokens", "max_completion_tokens", "temperature", "n", "seed"}
+CHAT_PARAMS = {
+    "model",
+    "messages",
+    "max_tokens",
+    "max_completion_tokens",
+    "temperature",
+    "n",
+    "seed",
+    "reasoning_effort",
+}
 LEGACY_PARAMS = {"model", "prompt", "max_tokens", "temperature", "n", "seed"}
 
 
@@ -77,6 +86,7 @@ class FakeOpenAI:
         else:
             prompts = requests.checked_prompts(request)
             prompt_tokens = sum(count_tokens(p, info.name).tokens for p in prompts)
+        requests.checked_reasoning_effort(request, info)
         temperature = requests.checked_temperature(request, info)
         max_tokens = requests.checked_max_tokens(endpoint, request, info)
         n_rule = openai_models.api_rule("n")

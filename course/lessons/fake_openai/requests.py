@@ -28,7 +28,7 @@ def checked_model(endpoint: str, request: dict, today: dt.date) -> openai_models
         info = openai_models.model_info(name)
     except CourseInputError:
         info = None
-    if info is None or info.name != name or not info.in_price_table or info.released > today:
+    if info is None or info.name != name or info.provider != "openai" or info.released > today:
         raise NotFoundError(
             f"The model `{name}` does not exist or you do not have access to it.", code="model_not_found"
         )
@@ -175,7 +175,8 @@ def checked_temperature(request: dict, info: openai_models.ModelInfo) -> float:
             param="temperature",
             code="decimal_below_min_value",
         )
-    if info.temperature_fixed and value != rule["default"]:
+    reasoning_off = info.temperature_with_reasoning_none and request.get("reasoning_effort") == "none"
+    if info.temperature_fixed and value != rule["default"] and not reasoning_off:
         raise BadRequestError(
             f"Unsupported value: 'temperature' does not support {value} with this model. "
             f"Only the default ({rule['default']}) value is supported.",
@@ -183,6 +184,34 @@ def checked_temperature(request: dict, info: openai_models.ModelInfo) -> float:
             code="unsupported_value",
         )
     return float(value)
+
+
+def checked_reasoning_effort(request: dict, info: openai_models.ModelInfo) -> str | None:
+    """The reasoning_effort of REQUEST, for reasoning models only ('none' only from GPT-5.1 on)."""
+    if "reasoning_effort" not in request:
+        return None
+    value = request["reasoning_effort"]
+    if not info.temperature_fixed:
+        raise BadRequestError(
+            "Unsupported parameter: 'reasoning_effort' is not supported with this model.",
+            param="reasoning_effort",
+            code="unsupported_parameter",
+        )
+    values = openai_models.api_rule("reasoning_effort")["values"]
+    allowed = (
+        values
+        if info.temperature_with_reasoning_none
+        else [v for v in values if v in ("low", "medium", "high")]
+    )
+    if value not in allowed:
+        supported = ", ".join(f"'{v}'" for v in allowed)
+        raise BadRequestError(
+            f"Unsupported value: 'reasoning_effort' does not support {value!r} with this model. "
+            f"Supported values are: {supported}.",
+            param="reasoning_effort",
+            code="unsupported_value",
+        )
+    return value
 
 
 def checked_max_tokens(endpoint: str, request: dict, info: openai_models.ModelInfo) -> int | None:
