@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NAME = "01-cloud-computing"
 COURSE_ID = "aws-cloud-practitioner"
 ANSWER_CELL = "ex6-choose-region"
-ANSWER = 'french_region = "eu-west-3"'
+ANSWER = 'canadian_region = "ca-west-1"'
 SCREENSHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
 # Chromium as root on a machine without a network: no sandbox, no background traffic.
@@ -269,8 +269,11 @@ def _student_path(course: Path, server: JupyterLab) -> None:
                 page.get_by_role("menuitem", name="Run", exact=True).click()
                 page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
                 first_answer = next(i for i, c in enumerate(cells) if c.startswith("ex"))
-                # Run All stops at the first exercise still raising NotImplementedError, as nbgrader stubs do.
-                _wait_executed(_cell(page, 1), RUN_TIMEOUT_MS)
+                kinds = [c.cell_type for c in notebooks.read(fetched).cells]
+                last_code = max(i for i, kind in enumerate(kinds) if kind == "code")
+                # Run All goes through the whole unanswered notebook: every exercise and test cell is
+                # tagged raises-exception, so the stubs' NotImplementedError does not stop it.
+                _wait_executed(_cell(page, last_code), RUN_TIMEOUT_MS)
                 expect(_cell(page, first_answer).locator(".jp-OutputArea-output")).to_contain_text(
                     "NotImplementedError", timeout=RUN_TIMEOUT_MS
                 )
@@ -299,10 +302,10 @@ def _student_path(course: Path, server: JupyterLab) -> None:
                 steps.shot()
                 # Only the answered exercise passes: every other test cell is reported, this one is not.
                 assert "The following cell failed:" in report, report
-                assert 'check_type("french_region"' not in report, (
+                assert 'check_type("canadian_region"' not in report, (
                     f"{ANSWER_CELL} reported failing:\n{report}"
                 )
-                assert 'check_type("deployment_model"' in report, report
+                assert 'check_labels("deployment_model"' in report, report
                 assert "NotImplementedError" in report, report
                 dialog.get_by_role("button", name="Ok").click()
                 expect(dialog).to_have_count(0)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from course import notebooks
-from course.grading.nbgrader_setup import course_api, run_step
+from course.instructor.feedback import generate_feedback
 from course.instructor.roundtrip import autograde, grading_course, submit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,14 +18,18 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def feedback_text(tmp_path_factory) -> str:
+def feedback_page(tmp_path_factory) -> str:
     course = grading_course(ROOT, tmp_path_factory.mktemp("course"), [NAME])
     stubs = {p.name: notebooks.read(p) for p in notebooks.notebook_paths(ROOT / "release" / NAME)}
     submit(course, "stub", NAME, stubs)
     autograde(course, NAME, ["stub"])
-    run_step(course_api(course).generate_feedback(NAME, "stub"), "generate_feedback")
-    page = (course / "feedback" / "stub" / NAME / f"{NAME}.html").read_text(encoding="utf-8")
-    return html.unescape(re.sub(r"<[^>]+>", "", page))
+    generate_feedback(course, NAME)
+    return (course / "feedback" / "stub" / NAME / f"{NAME}.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def feedback_text(feedback_page) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", feedback_page))
 
 
 def test_feedback_shows_no_hidden_test(feedback_text):
@@ -46,4 +50,9 @@ def test_feedback_names_exercises_scores_and_messages(feedback_text):
     assert "ex1-deployment-models-tests" in feedback_text
     assert re.search(r"Score:\s*0(\.0)?\s*/\s*19", feedback_text), "the total score is shown"
     assert "NotImplementedError" in feedback_text
-    assert "french_region should be a str, not NoneType" in feedback_text
+    assert "canadian_region should be a str, not NoneType" in feedback_text
+
+
+def test_feedback_page_runs_no_script(feedback_page):
+    assert "<script" not in feedback_page.lower()
+    assert '<meta http-equiv="Content-Security-Policy"' in feedback_page

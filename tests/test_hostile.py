@@ -83,8 +83,8 @@ def solved() -> nbformat.NotebookNode:
                 ln for ln in lines if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln
             )
         elif cell.cell_type == "code" and not meta:
-            if "from course import" in cell.source:
-                cell.source = "from course import regions"
+            if "from course.aws import regions" in cell.source:
+                cell.source = "from course.aws import regions"
             elif "describe_availability_zones" in cell.source:
                 cell.source = "from course.aws.sandbox import client"
             else:
@@ -147,10 +147,10 @@ for pattern in ["{course}/source/*/*.ipynb", "{course}/release/*/*.ipynb", "{cou
             print("READ", path)
         except OSError as e:
             print("BLOCKED", path, type(e).__name__)
-french_region = None
+canadian_region = None
 for text in found.values():
     if b"BEGIN " + b"SOLUTION" in text:  # split, so that this cell itself does not match
-        french_region = "eu-west-3"
+        canadian_region = "ca-west-1"
 """
 DAMAGE = """
 import os, shutil, glob
@@ -172,7 +172,7 @@ for path in ["{course}/gradebook.db", "{course}/source/{name}/{name}.ipynb",
 for folder in ["{course}/source", "{course}/release", "{course}/submitted"]:
     shutil.rmtree(folder, ignore_errors=True)
 print(attempts)
-french_region = "eu-west-3"
+canadian_region = "ca-west-1"
 """
 NETWORK = """
 import socket, urllib.request
@@ -189,7 +189,7 @@ try:
 except OSError as e:
     results.append(("BLOCKED", "example.com", type(e).__name__))
 print(results)
-french_region = "eu-west-3"
+canadian_region = "ca-west-1"
 """
 IDLE = "def idle_cost(demand, price):\n    return (max(demand) * len(demand) - sum(demand)) * price\n"
 
@@ -222,9 +222,7 @@ def hostile_class(course: Path, port: int, marker: str) -> dict:
             "import types\nregions = types.SimpleNamespace(regions=lambda: [types.SimpleNamespace("
             "code='eu-west-3', lat=0, lon=0)], distance_km=lambda a, b: 0)",
         ),
-        "t-redefined-builtin": before(
-            answer(solved(), "q4-answer", "q4 = 'D'"), "q4-tests", "def type(x):\n    return str"
-        ),
+        "t-redefined-builtin": before(solved(), "ex3-breakeven-tests", "def type(x):\n    return int"),
         # 2. cheating answers
         "c-hardcoded": answer(
             solved(),
@@ -235,7 +233,7 @@ def hostile_class(course: Path, port: int, marker: str) -> dict:
             solved(),
             "ex6-choose-region",
             "class Region(str):\n    def __eq__(self, other): return True\n    __hash__ = str.__hash__\n"
-            "french_region = Region('us-east-1')",
+            "canadian_region = Region('us-east-1')",
         ),
         "c-pretend-type": answer(
             solved(),
@@ -246,7 +244,7 @@ def hostile_class(course: Path, port: int, marker: str) -> dict:
         "c-patch-checks": before(
             answer(solved(), "q1-answer", "q1 = 'C'"),
             "q1-tests",
-            "import course.grading.checks\ncourse.checks.check_choice = lambda *a, **k: None",
+            "import course.grading.checks\ncourse.grading.checks.check_option = lambda *a, **k: None",
         ),
         "c-patch-numpy": before(
             solved(), "q1-tests", "import numpy.testing\nnumpy.testing.assert_allclose = lambda *a, **k: None"
@@ -364,7 +362,17 @@ def hostile_class(course: Path, port: int, marker: str) -> dict:
             "            for _ in range(4096):\n                f.write(chunk)\n"
             "    except OSError as e:\n        print(name, type(e).__name__)",
         ),
-        "d-output": answer(solved(), "q2-answer", "for _ in range(300_000):\n    print('x' * 100)"),
+        # a right answer that also prints 20 MB: the output is cut, the kernel goes on, nothing is lost
+        "d-output": answer(
+            solved(), "q2-answer", "for _ in range(200_000):\n    print('x' * 100)\nq2 = {'A', 'B'}"
+        ),
+        # a right function that prints 256 KB each time a test calls it: only that test cell overflows
+        "d-output-in-test": answer(
+            solved(),
+            "ex2-idle-cost",
+            "def idle_cost(demand, price_per_server_hour):\n    print('x' * 2**18)\n"
+            "    return (max(demand) * len(demand) - sum(demand)) * price_per_server_hour",
+        ),
         "d-huge-message": answer(solved(), "q4-answer", "print('x' * 100_000_000)"),
         "d-exit": answer(solved(), "q4-answer", "import os\nos._exit(0)"),
         "d-system-exit": answer(solved(), "q2-answer", "raise SystemExit(0)"),
@@ -459,11 +467,11 @@ EXPECTED = {
     "t-unlocked": ("flagged", "q2-tests has changed metadata (locked)", None),
     "t-reordered": ("flagged", "re-ordered", None),
     "t-redefined-name": ("flagged", "redefined regions, which test ex5-nearest-region-tests uses", None),
-    "t-redefined-builtin": ("flagged", "redefined the builtin type, which test q4-tests uses", None),
+    "t-redefined-builtin": ("flagged", "redefined the builtin type, which test ex3-breakeven-tests", None),
     "c-hardcoded": ("graded", "", {"ex2-idle-cost-tests"}),
     "c-always-equal": ("graded", "", {"ex6-choose-region-tests", "ex7-bucket-lab-tests"}),  # the lab uses it
     "c-pretend-type": ("graded", "", {"q3-tests"}),
-    "c-patch-checks": ("flagged", "course.grading.checks.check_choice was replaced", None),
+    "c-patch-checks": ("flagged", "course.grading.checks.check_option was replaced", None),
     "c-patch-numpy": ("flagged", "numpy.testing.assert_allclose was replaced", None),
     "c-patch-pandas": ("flagged", "pandas.testing.assert_frame_equal was replaced", None),
     "c-patch-builtins": ("flagged", "builtins.round was replaced", None),
@@ -487,7 +495,8 @@ EXPECTED = {
     "d-memory": ("graded", "ran out of memory", {"q4-tests"}),
     "d-fork": ("graded", "processes left running", {"q4-tests"}),
     "d-disk": ("graded", "", {"q2-tests"}),
-    "d-output": ("graded", "output limit hit", {"q2-tests"}),
+    "d-output": ("graded", "output cut in cell", set()),
+    "d-output-in-test": ("graded", "output cut in cell", {"ex2-idle-cost-tests"}),
     # The grader drops the message unread, and with it the connection: when ZeroMQ reconnects before
     # the cell's end the cell just has no output, else it times out. Either way q4 scores zero.
     "d-huge-message": ("graded", "", {"q4-tests"}),
@@ -771,7 +780,8 @@ def test_one_worker_leaves_nothing_of_a_student_for_the_next(tmp_path):
     killed = outcomes["c-kill-zygote"]
     assert killed.status == "graded" and "killed" in killed.detail, killed
     zero = {g for g, (s, _) in scores(course, NAME, "c-kill-zygote").items() if s == 0}
-    assert "q2-tests" in zero and "q1-tests" not in zero, zero
+    # its grading ends soon after the kill (how many cells later depends on when the worker notices)
+    assert "q4-tests" in zero and "q1-tests" not in zero, zero
 
 
 def test_an_interrupted_run_leaves_the_gradebook_as_it_was(tmp_path, monkeypatch):

@@ -229,23 +229,29 @@ class GuardedExecute(Execute):
         return self.km
 
     def output(self, outs, msg, display_id, cell_index):
+        """Keep at most `cell_output_mb` of a cell's output; past it, drop the rest while the kernel goes on.
+
+        Only the cell that overflowed can lose points: a graded test cell gets an error (zero), any
+        other cell a note that its output was cut. The kernel is not interrupted, so an answer that
+        prints too much still defines what the later cells use.
+        """
+        if cell_index in self._cut:
+            return None
         limits = Limits(**self.sandbox["limits"])
         content = msg.get("content", {})
         size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
         size += len(str(content.get("evalue", ""))) + sum(len(str(t)) for t in content.get("traceback", []))
         self._sizes[cell_index] = self._sizes.get(cell_index, 0) + size
-        self._total += size
-        if self._sizes[cell_index] > limits.cell_output_mb * 2**20 or self._total > limits.output_mb * 2**20:
-            if cell_index not in self._cut:
-                self._cut.add(cell_index)
-                outs.append(
-                    _error("OutputLimitExceeded", f"more than {limits.cell_output_mb:g} MB of output")
-                )
-                self._events.append(f"output limit hit in cell {cell_index}")
-                if self.km is not None:
-                    run_sync(self.km.interrupt_kernel)()
-            return None
-        return super().output(outs, msg, display_id, cell_index)
+        if self._sizes[cell_index] <= limits.cell_output_mb * 2**20:
+            return super().output(outs, msg, display_id, cell_index)
+        self._cut.add(cell_index)
+        self._events.append(f"output cut in cell {cell_index}")
+        why = f"more than {limits.cell_output_mb:g} MB of output"
+        if self.nb.cells[cell_index].metadata.get("nbgrader", {}).get("grade"):
+            outs.append(_error("OutputLimitExceeded", why))
+        else:
+            outs.append(nbformat.v4.new_output("stream", name="stderr", text=f"[output cut here: {why}]\n"))
+        return None
 
     async def _async_handle_timeout(self, timeout, cell=None):
         self._events.append(f"timed out in cell {self._cell} ({timeout} s)")
@@ -253,7 +259,7 @@ class GuardedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._notebook = (resources or {}).get("unique_key", "notebook")
-        self._events, self._sizes, self._total, self._cut, self._cell = [], {}, 0, set(), 0
+        self._events, self._sizes, self._cut, self._cell = [], {}, set(), 0
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)

@@ -51,8 +51,7 @@ class Limits:
     file_mb: int = 64  # largest file it may write
     open_files: int = 256
     tmp_mb: int = 256  # its scratch space (/tmp, where the private copy of the submission lives)
-    cell_output_mb: float = 1.0  # output kept per cell
-    output_mb: float = 4.0  # output kept per notebook
+    cell_output_mb: float = 1.0  # output kept per cell; the rest is dropped as it arrives
     notebook_mb: float = 20.0  # largest notebook file accepted
     submission_mb: float = 100.0  # largest submission folder accepted
     submission_files: int = 500

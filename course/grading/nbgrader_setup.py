@@ -24,6 +24,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from course.errors import CourseInputError
+from course.grading.sanitize import SanitizeSubmission
 
 
 class ClearGradedOutput(NbGraderPreprocessor):
@@ -56,9 +57,11 @@ def release_preprocessors() -> list:
 
 
 def feedback_preprocessors() -> list:
-    """nbgrader's default feedback pipeline with hidden tests and test-cell tracebacks removed first."""
+    """nbgrader's default feedback pipeline with hidden tests and test-cell tracebacks removed first,
+    and the student's outputs and markdown made inert."""
     default = GenerateFeedback.class_traits()["preprocessors"].default()
-    return [ClearHiddenTests, HideTestTracebacks, *[p for p in default if p is not ClearHiddenTests]]
+    rest = [p for p in default if p is not ClearHiddenTests]
+    return [ClearHiddenTests, HideTestTracebacks, SanitizeSubmission, *rest]
 
 
 def course_api(root: Path) -> NbGraderAPI:
@@ -110,9 +113,10 @@ def check_assignment(root: Path, name: str) -> str:
 # leave out the last CheckCellMetadata: nbgrader's sanitising pass ran it on the same cells, which
 # executing does not change (the kernel sends outputs; the notebook stays in the worker).
 NBGRADER_STEPS = Autograde.class_traits()["autograde_preprocessors"].default()
-RECORD_STEPS = [SaveAutoGrades, AssignLatePenalties]
+# SanitizeSubmission runs first in the parent: what nbgrader saves is inert (course.grading.sanitize).
+RECORD_STEPS = [SanitizeSubmission, SaveAutoGrades, AssignLatePenalties]
 EXECUTE_STEPS = [p for p in NBGRADER_STEPS if p not in (*RECORD_STEPS, CheckCellMetadata)]
-SAVE_STEPS = [p for p in NBGRADER_STEPS if p is not Execute]
+SAVE_STEPS = [SanitizeSubmission, *[p for p in NBGRADER_STEPS if p is not Execute]]
 
 
 class MarkUnfinished(NbGraderPreprocessor):

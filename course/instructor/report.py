@@ -4,11 +4,15 @@ Difficulty is the share of the points the class earned on a question (1 = everyo
 Discrimination is the correlation between a question's score and the rest of the assignment's
 score (corrected item-total correlation): near 0 or negative means the question does not separate
 strong from weak students, and is worth a second look.
+
+The page carries no script (a Content-Security-Policy forbids any) and escapes every name. A
+student whose grades cannot be read is left out, named on the page and in `ReportIncomplete`.
 """
 
 import base64
 import html
 import io
+import logging
 from pathlib import Path
 
 import matplotlib
@@ -20,10 +24,23 @@ from nbgrader.api import Gradebook  # noqa: E402
 
 from course.errors import CourseInputError  # noqa: E402
 from course.grading.nbgrader_setup import course_api  # noqa: E402
-from course.instructor.exports import question_frame  # noqa: E402
+from course.instructor.exports import question_frame, why  # noqa: E402
+from course.instructor.feedback import CSP_META  # noqa: E402
 from course.lessons.plotting import new_figure  # noqa: E402
 
 WEAK_DISCRIMINATION = 0.2
+log = logging.getLogger("course.report")
+
+
+class ReportIncomplete(CourseInputError):
+    """The report was written without some students, whose grades could not be read."""
+
+    def __init__(self, out: Path, failed: dict[str, str]):
+        self.out, self.failed = out, failed
+        who = "; ".join(f"{student} ({why})" for student, why in failed.items())
+        super().__init__(
+            f"wrote {out} without {len(failed)} student(s) whose grades could not be read: {who}"
+        )
 
 
 def _label(cell: str) -> str:
@@ -51,16 +68,28 @@ def item_statistics(questions: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("question")
 
 
-def blank_counts(root: Path, assignment: str) -> pd.Series:
-    """How many students left each answer cell untouched (nbgrader's "No response.")."""
+def blank_counts(root: Path, assignment: str, failed: dict[str, str] | None = None) -> pd.Series:
+    """How many students left each answer cell untouched (nbgrader's "No response.").
+
+    A submission whose comments cannot be read is left out; FAILED (if given) gets its student and why.
+    """
+    failed = {} if failed is None else failed
     api = course_api(root)
     counts: dict[str, int] = {}
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
         for submission in gb.find_assignment(assignment).submissions:
-            for notebook in submission.notebooks:
-                for comment in notebook.comments:
-                    counts.setdefault(comment.name, 0)
-                    counts[comment.name] += comment.auto_comment == "No response."
+            try:
+                names = [
+                    (c.name, c.auto_comment == "No response.")
+                    for nb in submission.notebooks
+                    for c in nb.comments
+                ]
+            except Exception as error:  # noqa: BLE001 (one submission must not stop the report)
+                failed[submission.student_id] = why(error)
+                log.warning("comments of %s could not be read: %s", submission.student_id, why(error))
+                continue
+            for name, blank in names:
+                counts[name] = counts.get(name, 0) + blank
     return pd.Series(counts, dtype=int).sort_values(ascending=False)
 
 
@@ -93,7 +122,8 @@ def _figures(totals: pd.Series, maximum: float, stats: pd.DataFrame) -> dict[str
 
 def build_report(root: Path, assignment: str, out: Path | None = None) -> Path:
     """Write reports/<assignment>.html (or OUT) for ASSIGNMENT and return its path."""
-    questions = question_frame(root)
+    failed: dict[str, str] = {}
+    questions = question_frame(root, failed, assignment)
     questions = questions[questions["assignment"] == assignment]
     if questions.empty:
         raise CourseInputError(
@@ -108,15 +138,16 @@ def build_report(root: Path, assignment: str, out: Path | None = None) -> Path:
     figures = _figures(totals, maximum, stats)
     zero = sorted(totals[totals == 0].index)
     missing = sorted(set(everyone) - set(totals.index))
-    blanks = blank_counts(root, assignment)
+    blanks = blank_counts(root, assignment, failed)
     blanks = blanks[blanks > 0]
+    unread = html.escape(", ".join(sorted(failed))) or "none"
 
     def table(frame: pd.DataFrame) -> str:
         return frame.to_html(float_format=lambda x: f"{x:.2f}", na_rep="n/a", border=0)
 
     weak = stats[~(stats["discrimination"] >= WEAK_DISCRIMINATION)].index.tolist()
     title = f"{html.escape(assignment)}: class report"
-    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
+    page = f"""<!doctype html><html><head><meta charset="utf-8">{CSP_META}<title>{title}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
 td,th{{padding:.2em .8em;text-align:right}}img{{max-width:100%}}</style></head><body>
 <h1>{title}</h1>
@@ -132,10 +163,13 @@ median {totals.median():.1f} of {maximum:g} points.</p>
 <h2>Students who scored zero or did not submit</h2>
 <p>Scored zero: {html.escape(", ".join(zero)) or "none"}.</p>
 <p>Did not submit: {html.escape(", ".join(missing)) or "none"}.</p>
+<p>Grades that could not be read (left out of this report): {unread}.</p>
 <h2>Questions most often left blank</h2>
 {table(blanks.rename("students who left it blank").to_frame()) if len(blanks) else "<p>None.</p>"}
 </body></html>"""
     out = Path(out) if out else root / "reports" / f"{assignment}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
+    if failed:
+        raise ReportIncomplete(out, failed)
     return out

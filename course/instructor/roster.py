@@ -19,7 +19,9 @@ from course.grading.nbgrader_setup import course_api
 ROSTER_FILE = "roster.csv"
 REQUIRED = ("id", "first_name", "last_name", "email")
 ALIASES = {"student_id": "id", "first": "first_name", "last": "last_name", "e-mail": "email"}
-ID = re.compile(r"^[A-Za-z0-9_.@-]+$")
+# An id names folders (submitted/<id>/...): it starts with a letter or digit, so never ".", ".." or an option,
+# nor a spreadsheet formula (= + - @).
+ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -59,7 +61,8 @@ def read_roster(path: Path) -> list[Student]:
         student = Student(**{k: v for k, v in values.items() if k in known})
         if not ID.match(student.id):
             raise CourseInputError(
-                f"{path} line {line}: id {student.id!r} must be letters, digits, . _ - or @"
+                f"{path} line {line}: id {student.id!r} must be letters, digits, . _ - or @, "
+                "starting with a letter or digit"
             )
         if student.id in seen:
             raise CourseInputError(f"{path} line {line}: id {student.id!r} appears twice")
