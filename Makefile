@@ -7,7 +7,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # JupyterLab refuses to run as root unless told; CI and these machines run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install system-grade system-browser demo test lint format release toc lab bench clean
+.PHONY: install system-grade system-browser hub-install demo test lint format release toc lab bench clean hub
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -28,7 +28,11 @@ system-browser:  ## Debian's Chromium for the real-browser tests
 demo: install system-grade  ## the instructor's loop on a simulated class
 	$(BIN)/course demo
 
-test: install system-grade system-browser  ## lint, then every test
+hub-install: install  ## the class hub's venv and proxy (as root; the hub test creates Unix users)
+	@if [ "$$(id -u)" = 0 ]; then scripts/system-packages hub && hub/install; \
+	else echo "not root: the class hub is not installed, and its test will say why it is skipped"; fi
+
+test: install system-grade system-browser hub-install  ## lint, then every test
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 --dist loadfile
 
@@ -55,3 +59,16 @@ clean:
 
 bench: install  ## plain nbgrader autograde against course grade on 40 simulated submissions
 	$(BIN)/python -m course.instructor.bench
+
+# A class on JupyterHub on this machine, as root (README.md: "Run it for a class"). For example:
+#   make hub HUB_INSTRUCTOR=ana HUB_STUDENTS=roster.csv      (or HUB_STUDENTS="ben chloe")
+HUB_INSTRUCTOR ?= instructor
+HUB_STUDENTS   ?=
+HUB_URL        ?= http://127.0.0.1:8000
+HUB_VENV       ?= /opt/aws-cloud-practitioner/venv
+hub: install system-grade  ## JupyterHub for a class: local users, nbgrader's exchange, the proxy from npm
+	@scripts/system-packages hub
+	HUB_VENV=$(HUB_VENV) hub/install
+	hub/users --instructor $(HUB_INSTRUCTOR) $(HUB_STUDENTS)
+	$(HUB_VENV)/bin/python hub/setup.py --instructor $(HUB_INSTRUCTOR) --bind-url $(HUB_URL) --protect-checkout
+	$(HUB_VENV)/bin/jupyterhub -f hub/jupyterhub_config.py
