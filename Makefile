@@ -7,7 +7,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # JupyterLab refuses to run as root unless told; CI and these machines run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install system-grade system-browser hub-install demo test lint format release toc lab bench clean hub
+.PHONY: install system-grade system-browser system-postgres hub-install demo test lint format release toc lab bench clean hub
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -25,6 +25,9 @@ system-grade:  ## Debian packages for the grading sandbox (installed as root, el
 system-browser:  ## Debian's Chromium for the real-browser tests
 	@scripts/system-packages browser
 
+system-postgres:  ## Debian's PostgreSQL server for the gradebook tests (they start a private one)
+	@scripts/system-packages postgres
+
 demo: install system-grade  ## the instructor's loop on a simulated class
 	$(BIN)/course demo
 
@@ -32,7 +35,7 @@ hub-install: install  ## the class hub's venv and proxy (as root; the hub test c
 	@if [ "$$(id -u)" = 0 ]; then scripts/system-packages hub && hub/install; \
 	else echo "not root: the class hub is not installed, and its test will say why it is skipped"; fi
 
-test: install system-grade system-browser hub-install  ## lint, then every test
+test: install system-grade system-browser system-postgres hub-install  ## lint, then every test
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 --dist loadfile
 

@@ -2,14 +2,16 @@
 
 from pathlib import Path
 
-from course.grading.nbgrader_setup import feedback_preprocessors, release_preprocessors
+from course.grading.nbgrader_setup import feedback_preprocessors, gradebook_url, release_preprocessors
 
 here = Path(__file__).resolve().parent
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
 c.CourseDirectory.course_id = "aws-cloud-practitioner"
 c.CourseDirectory.root = str(here)
-c.CourseDirectory.db_url = f"sqlite:///{here / 'gradebook.db'}"
+# The gradebook: $COURSE_GRADEBOOK_URL (e.g. postgresql+psycopg://grader@db.example.edu/course), else
+# gradebook.db here (SQLite). Set a URL on this line instead to keep it with the course (README).
+c.CourseDirectory.db_url = gradebook_url(here)
 # Hidden tests are cleared from a student's stub; keep the ### markers nbgrader expects.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 

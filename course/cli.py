@@ -306,13 +306,22 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    """Write the class report of one assignment."""
+    """Write the class report of one assignment, or with --all the course-wide report."""
     from course.grading.nbgrader_setup import check_assignment
+
+    if bool(args.assignment) == bool(args.all):
+        raise CourseInputError("name one assignment, or give --all for the course-wide report")
+    root = _course(args)
+    out = Path(args.out) if args.out else None
+    if args.all:
+        from course.instructor.course_report import build_course_report
+
+        print(f"wrote {build_course_report(root, out)}")
+        return
     from course.instructor.report import build_report
 
-    root = _course(args)
     check_assignment(root, args.assignment)
-    print(f"wrote {build_report(root, args.assignment, Path(args.out) if args.out else None)}")
+    print(f"wrote {build_report(root, args.assignment, out)}")
 
 
 def build_parser() -> OneLineParser:
@@ -413,8 +422,16 @@ def _add_instructor_commands(commands: argparse._SubParsersAction) -> None:
     )
     exp.add_argument("--format", choices=["csv", "canvas"], default="csv", help="csv (default) or canvas")
     exp.add_argument("--out", help="output file (default grades.csv or grades-canvas.csv)")
-    rep = instructor("report", "class report (HTML with figures) for one assignment", cmd_report)
-    rep.add_argument("--out", help="output file (default reports/ASSIGNMENT.html)")
+    rep = instructor(
+        "report", "class report (HTML with figures) of one assignment, or --all", cmd_report, False
+    )
+    rep.add_argument("assignment", nargs="?", help="assignment folder name, e.g. 01-cloud-computing")
+    rep.add_argument(
+        "--all",
+        action="store_true",
+        help="the course-wide report: progress per student, score by exam domain and task statement",
+    )
+    rep.add_argument("--out", help="output file (default reports/ASSIGNMENT.html, or reports/course.html)")
 
     demo = commands.add_parser("demo", help="the instructor's loop on a simulated class")
     demo.add_argument("--students", type=int, default=8, help="class size (default 8)")

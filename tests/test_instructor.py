@@ -14,7 +14,10 @@ from course.cli import main
 from course.errors import CourseInputError
 from course.grading.kernel_sandbox import sandbox_problem
 from course.grading.nbgrader_setup import course_api
+from course.instructor.course_report import domain_scores, task_map
 from course.instructor.demo import ABSENT, _set_due_date, submit_through_exchange, write_roster
+from course.instructor.exports import question_frame
+from course.instructor.feedback import CSP_META
 from course.instructor.release import scratch_course
 from course.instructor.roster import read_roster
 from course.instructor.simulation import simulated_class, simulated_submission
@@ -91,6 +94,24 @@ def test_report_has_figures_and_names_the_absent(course):
     assert page.count("data:image/png;base64,") == 2
     assert f"Did not submit: {ABSENT}." in page and "Scored zero: barbara" in page
     assert "discrimination" in page and "left blank" in page
+
+
+def test_course_report_on_the_graded_class(course):
+    assert run(course, "report", "--all") == 0
+    page = (course / "reports" / "course.html").read_text(encoding="utf-8")
+    for student in ("ada", "alan", "barbara", ABSENT):
+        assert f"<th>{student}</th>" in page
+    assert f"<th>{NAME}</th>" in page and "<script" not in page.lower() and CSP_META in page
+    assert page.count("data:image/png;base64,") == 2 and ">19 / 19<" in page  # ada: every point
+    questions = question_frame(course)
+    cells = task_map(course)
+    expected: dict[str, float] = {}
+    for cell, points in questions.groupby("cell")["max_score"].first().items():
+        for domain in {task.split(".")[0] for task in cells.get((NAME, cell), ())}:
+            expected[domain] = expected.get(domain, 0) + 3 * points  # three submissions
+    domains = domain_scores(questions, cells)
+    assert expected and {d: p for d, p in domains["possible"].items() if p} == expected
+    assert 0 < domains["share"].max() <= 1
 
 
 def test_zip_collect_matches_roster_and_skips_strangers(course, tmp_path, capsys):

@@ -1,7 +1,9 @@
 """The one process that writes the gradebook: each student's grades committed at once, or zero.
 
 nbgrader scores what a worker executed (`course.grading.parallel`) by running its own Autograde steps
-without Execute on a copy of the gradebook, which then replaces the real one with an atomic rename.
+without Execute on a copy of the gradebook. An SQLite gradebook is then replaced by that copy with an
+atomic rename; on a database server (PostgreSQL) the copy holds only the assignment and the student,
+whose rows then replace theirs in one transaction (`course.grading.gradebook_copy`).
 A submission that cannot be scored gets zero on every graded cell, written directly if need be.
 """
 
@@ -17,6 +19,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from course.grading import tamper
+from course.grading.gradebook_copy import assignment_copy, commit_student, is_sqlite, sqlite_path
 from course.grading.nbgrader_setup import (
     RECORD_STEPS,
     SAVE_STEPS,
@@ -45,6 +48,15 @@ def snapshot(db_path: Path, target: Path) -> None:
     """A consistent copy of the gradebook, taken with SQLite's backup API."""
     with sqlite3.connect(db_path) as source, sqlite3.connect(target) as copy:
         source.backup(copy)
+
+
+def private_copy(db_url: str, target: Path, course_id: str, assignment: str, student: str | None = None):
+    """A private SQLite copy at TARGET of the gradebook at DB_URL: all of it for SQLite (None returned);
+    from a server, ASSIGNMENT's definition and STUDENT's rows (the definition's digest returned)."""
+    if is_sqlite(db_url):
+        snapshot(sqlite_path(db_url), target)
+        return None
+    return assignment_copy(db_url, target, course_id, assignment, student)
 
 
 def record(root: Path, scratch: Path, executed: Path, assignment: str, reply: dict) -> Outcome:
@@ -96,16 +108,17 @@ def _commit(
 ) -> None:
     """Run WRITE(db_url, autograded_dir) on copies of the gradebook and of autograded/, then swap them in.
 
-    The gradebook is replaced with one atomic rename: a run interrupted at any point leaves it
+    An SQLite gradebook is replaced with one atomic rename; on a server the student's rows are
+    replaced in one transaction. Either way a run interrupted at any point leaves the gradebook
     either as it was before this student or with this student's grades complete.
     """
     main = course_api(root)
-    real_db = Path(main.coursedir.db_url.removeprefix("sqlite:///"))
+    db_url, course_id = main.coursedir.db_url, main.coursedir.course_id
     stage = scratch / "stage"
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
     staged_db = stage / "gradebook.db"
-    snapshot(real_db, staged_db)
+    digest = private_copy(db_url, staged_db, course_id, assignment, student)
     write(f"sqlite:///{staged_db}", stage / "autograded")
     new = stage / "autograded" / student / assignment
     target = root / "autograded" / student / assignment
@@ -119,7 +132,10 @@ def _commit(
         os.rename(target, old)
     if incoming.exists():
         os.rename(incoming, target)
-    _replace_db(staged_db, real_db)
+    if digest is None:
+        _replace_db(staged_db, sqlite_path(db_url))
+    else:
+        commit_student(staged_db, db_url, course_id, assignment, student, digest)
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -64,6 +64,15 @@ def feedback_preprocessors() -> list:
     return [ClearHiddenTests, HideTestTracebacks, SanitizeSubmission, *rest]
 
 
+GRADEBOOK_URL_ENV = "COURSE_GRADEBOOK_URL"
+
+
+def gradebook_url(root: Path) -> str:
+    """The gradebook's database URL: $COURSE_GRADEBOOK_URL when set (for example
+    `postgresql+psycopg://grader@db.example.edu/course`), else the SQLite file ROOT/gradebook.db."""
+    return os.environ.get(GRADEBOOK_URL_ENV, "").strip() or f"sqlite:///{Path(root) / 'gradebook.db'}"
+
+
 def course_api(root: Path) -> NbGraderAPI:
     """nbgrader's Python API for the course folder ROOT, configured by its nbgrader_config.py."""
     # nbgrader runs the `alembic` command: find it beside this Python even in an unactivated venv.

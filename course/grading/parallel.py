@@ -17,8 +17,10 @@ and the `Outcome`) says what happened. A submission that overruns the wall-clock
 worker (and the worker's kernels) killed and is recorded with zero on every graded cell.
 
 Each student's grades are committed at once: nbgrader writes a copy of the gradebook, which then
-replaces the real one with an atomic rename, so an interrupted run (Ctrl-C, a crash) leaves the
-gradebook as it was before that student, and running again gives the same grades.
+replaces the real one with an atomic rename (SQLite), or whose rows of that student replace theirs in
+one transaction (a database server such as PostgreSQL: the workers' snapshot and the copy hold only
+the assignment and that student), so an interrupted run (Ctrl-C, a crash) leaves the gradebook as it
+was before that student, and running again gives the same grades.
 """
 
 import json
@@ -44,7 +46,7 @@ from sqlalchemy.exc import SAWarning
 
 from course.errors import CourseInputError
 from course.grading import tamper
-from course.grading.gradebook_writer import TIMING_PARTS, Outcome, record_safely, save_zero, snapshot
+from course.grading.gradebook_writer import TIMING_PARTS, Outcome, private_copy, record_safely, save_zero
 from course.grading.kernel_sandbox import Limits
 from course.grading.nbgrader_setup import EXECUTE_STEPS, api_for, course_api, course_config
 
@@ -297,11 +299,10 @@ def grade_assignment(
     from course.grading.kernel_sandbox import lab_services, matplotlib_cache, private_dir
 
     problem = _sandbox_problem_allowed(allow_unsandboxed)
-    db_path = Path(main.coursedir.db_url.removeprefix("sqlite:///"))
     with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
         scratch = Path(tmp)
         os.chmod(scratch, 0o700)
-        snapshot(db_path, scratch / "snapshot.db")
+        private_copy(main.coursedir.db_url, scratch / "snapshot.db", main.coursedir.course_id, assignment)
         options = {
             "sandboxed": not problem,
             "limits": asdict(limits),

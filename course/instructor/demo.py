@@ -1,8 +1,9 @@
 """The instructor's loop on a simulated class, end to end, in a scratch course folder.
 
 Roster import, release to the exchange, simulated students submitting through the exchange (one
-late, one not at all), collect, parallel autograde, feedback, CSV and Canvas exports, and a class
-report. Seeded: two runs give the same grades.
+late, one not at all), collect, parallel autograde, feedback and a class report per assignment; then
+the next assignment released (nobody has submitted it yet), CSV and Canvas exports, and the
+course-wide report. Seeded: two runs give the same grades.
 """
 
 import csv
@@ -24,6 +25,7 @@ from course import notebooks
 from course.grading.kernel_sandbox import sandbox_problem
 from course.grading.nbgrader_setup import course_api
 from course.grading.parallel import grade_assignment
+from course.instructor.course_report import build_course_report
 from course.instructor.exchange import collect, release
 from course.instructor.exports import export_canvas, export_csv, grades_frame
 from course.instructor.feedback import generate_feedback
@@ -110,12 +112,23 @@ def run_demo(
         console.print(f"[bold]feedback[/]  {len(pages)} HTML pages in {course / 'feedback'}")
         report = build_report(course, name)
         console.print(f"[bold]report[/]    {report}")
+    _release_next(console, course, names)
     grades_csv, questions_csv = export_csv(course, course / "grades.csv")
     canvas_csv = export_canvas(course, course / "grades-canvas.csv")
     console.print(f"[bold]export[/]    {grades_csv}, {questions_csv}, {canvas_csv}")
+    overview = build_course_report(course)
+    console.print(f"[bold]course[/]    {overview} (every student's progress, the class by exam domain)")
     _summary(console, course, names)
     console.print(f"done in {time.monotonic() - started:.0f} s; the course folder is {course}")
     return course
+
+
+def _release_next(console: Console, course: Path, names: list[str]) -> None:
+    """Release the assignment after the last one graded, which nobody has submitted yet (if any)."""
+    later = [n for n in notebooks.assignments(course) if n > max(names) and n not in names]
+    if later:
+        outbound = release(course, later[0])
+        console.print(f"[bold]release[/]   {later[0]} -> {outbound} (nobody has submitted it yet)")
 
 
 def _sandbox_note() -> str:

@@ -7,6 +7,8 @@ every field is quoted. A student whose grades cannot be read is logged, left bla
 """
 
 import csv
+import datetime as dt
+import json
 import logging
 from pathlib import Path
 
@@ -67,10 +69,41 @@ def _gradebook(root: Path) -> Gradebook:
     return Gradebook(api.coursedir.db_url, api.coursedir.course_id)
 
 
+def _assignments(gb: Gradebook) -> list:
+    """The assignments in nbgrader's order (due date, no date first, then name) on every database."""
+    return sorted(gb.assignments, key=lambda a: (a.duedate is not None, a.duedate or dt.datetime.min, a.name))
+
+
+def _students(gb: Gradebook) -> list:
+    """The students in nbgrader's order (last name, first name, a missing name first) on every database,
+    then by id: SQLite and PostgreSQL sort missing names and ties differently."""
+    return sorted(
+        gb.students,
+        key=lambda s: (
+            s.last_name is not None,
+            s.last_name or "",
+            s.first_name is not None,
+            s.first_name or "",
+            s.id,
+        ),
+    )
+
+
+def _cell_positions(root: Path, assignment: str, notebook: str) -> dict[str, int]:
+    """Each graded cell's position in the instructor's notebook (none if it cannot be read)."""
+    path = root / "source" / assignment / f"{notebook}.ipynb"
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        ids = [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in cells]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    return {grade_id: k for k, grade_id in enumerate(ids) if grade_id}
+
+
 def assignment_maxima(root: Path) -> dict[str, float]:
     """Each assignment's maximum score."""
     with _gradebook(root) as gb:
-        return {a.name: float(a.max_score) for a in gb.assignments}
+        return {a.name: float(a.max_score) for a in _assignments(gb)}
 
 
 def grades_frame(root: Path, failed: dict[str, str] | None = None) -> pd.DataFrame:
@@ -80,9 +113,9 @@ def grades_frame(root: Path, failed: dict[str, str] | None = None) -> pd.DataFra
     """
     failed = {} if failed is None else failed
     with _gradebook(root) as gb:
-        names = [a.name for a in gb.assignments]
+        names = [a.name for a in _assignments(gb)]
         rows = []
-        for student in gb.students:
+        for student in _students(gb):
             row = {
                 "student_id": student.id,
                 "first_name": student.first_name or "",
@@ -125,11 +158,13 @@ def question_frame(
     """One row per student and graded cell: assignment, notebook, cell, score, maximum.
 
     Only ASSIGNMENT_NAME's when given. A submission whose grades cannot be read is left out; FAILED
-    (if given) gets its student and why.
+    (if given) gets its student and why. Rows go by assignment, student, notebook, then the cells'
+    order in the instructor's notebook, whatever order the database returns them in.
     """
     failed = {} if failed is None else failed
     rows = []
     with _gradebook(root) as gb:
+        order = {a.name: k for k, a in enumerate(_assignments(gb))}
         for assignment in gb.assignments:
             if assignment_name is not None and assignment.name != assignment_name:
                 continue
@@ -142,6 +177,16 @@ def question_frame(
                     log.warning(
                         "grades of %s for %s could not be read: %s", student, assignment.name, failed[student]
                     )
+    positions: dict[tuple[str, str], dict[str, int]] = {}
+    for row in rows:
+        key = (row["assignment"], row["notebook"])
+        positions.setdefault(key, _cell_positions(root, *key))
+    rows.sort(
+        key=lambda r: (
+            order[r["assignment"]], r["student_id"], r["notebook"],
+            positions[r["assignment"], r["notebook"]].get(r["cell"], 10**9), r["cell"],
+        )
+    )  # fmt: skip
     return pd.DataFrame(rows, columns=["student_id", "assignment", "notebook", "cell", "score", "max_score"])
 
 

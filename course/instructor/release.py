@@ -27,6 +27,13 @@ def scratch_course(root: Path, into: Path) -> Path:
     return into
 
 
+def use_gradebook(course: Path, db_url: str) -> Path:
+    """Make the course folder COURSE keep its grades at DB_URL, whatever $COURSE_GRADEBOOK_URL says."""
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as f:
+        f.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
+    return course
+
+
 def execute(path: Path) -> None:
     """Run a notebook top to bottom in a fresh kernel, in its own folder, keeping outputs."""
     nb = notebooks.read(path)
@@ -63,6 +70,7 @@ def build_release(root: Path, out: Path, names: list[str] | None = None, run: bo
     names = names or notebooks.assignments(root)
     with tempfile.TemporaryDirectory(prefix="course-release-") as tmp:
         course = scratch_course(root, Path(tmp))
+        use_gradebook(course, f"sqlite:///{course / 'gradebook.db'}")  # never the course's real one
         if run:
             for name in names:
                 for path in notebooks.notebook_paths(course / "source" / name):

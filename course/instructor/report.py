@@ -20,6 +20,7 @@ import matplotlib
 matplotlib.use("agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from nbgrader.api import Gradebook  # noqa: E402
 
 from course.errors import CourseInputError  # noqa: E402
@@ -100,12 +101,22 @@ def _png(fig) -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
-def _figures(totals: pd.Series, maximum: float, stats: pd.DataFrame) -> dict[str, str]:
+def score_histogram(totals: pd.Series, maximum: float):
+    """The histogram of total scores: whole students on the y axis, the mean's legend beside the axes."""
     fig, ax = new_figure("Score distribution", "score (points)", "students")
-    ax.hist(totals, bins=min(20, max(5, int(maximum) + 1)), range=(0, maximum), color="C0", edgecolor="white")
-    ax.axvline(totals.mean(), color="C1", linestyle="--", label=f"mean {totals.mean():.1f} of {maximum:g}")
-    ax.legend()
-    distribution = _png(fig)
+    counts, _, _ = ax.hist(
+        totals, bins=min(20, max(5, int(maximum) + 1)), range=(0, maximum), color="C0", edgecolor="white"
+    )
+    ax.axvline(totals.mean(), color="C1", linestyle="--", label=f"mean {totals.mean():.1f}\nof {maximum:g}")
+    ax.set_ylim(0, max(counts.max(), 1) + 1)  # room above the tallest bar
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # outside: never on a bar
+    return fig, ax
+
+
+def _figures(totals: pd.Series, maximum: float, stats: pd.DataFrame) -> dict[str, str]:
+    distribution = _png(score_histogram(totals, maximum)[0])
 
     fig, (left, right) = new_figure("Questions", "", "", panels=2)
     left.barh(stats.index, stats["difficulty"], color="C0")
