@@ -7,7 +7,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # JupyterLab refuses to run as root unless told; CI and these machines run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install system-grade system-browser system-postgres hub-install demo test lint format release toc lab bench clean hub
+.PHONY: install system-grade system-browser system-postgres hub-install demo test lint format release toc lab bench bench-scale clean hub
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -62,6 +62,9 @@ clean:
 
 bench: install  ## plain nbgrader autograde against course grade on 40 simulated submissions
 	$(BIN)/python -m course.instructor.bench
+
+bench-scale: install system-grade  ## 200 submissions: course grade --workers 2 against a two-worker Dask cluster
+	$(BIN)/python -m course.instructor.bench_scale
 
 # A class on JupyterHub on this machine, as root (README.md: "Run it for a class"). For example:
 #   make hub HUB_INSTRUCTOR=ana HUB_STUDENTS=roster.csv      (or HUB_STUDENTS="ben chloe")

@@ -252,6 +252,8 @@ def cmd_grade(args: argparse.Namespace) -> None:
             workers=args.workers,
             limit_s=args.limit,
             on_done=lambda _: bar.advance(task),
+            allow_unsandboxed=True if args.unsandboxed else None,
+            scheduler=args.scheduler,
         )
     for o in outcomes:
         why = f" ({o.detail.strip().splitlines()[-1]})" if o.detail.strip() else ""
@@ -411,6 +413,11 @@ def _add_instructor_commands(commands: argparse._SubParsersAction) -> None:
         "--limit", type=float, default=600, help="wall-clock seconds per submission (default 600)"
     )
     grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    grade.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="grade on the workers of this Dask cluster (e.g. tcp://host:8786); the gradebook stays here",
+    )
     grade.add_argument(
         "--unsandboxed",
         action="store_true",

@@ -246,6 +246,13 @@ def hostile_class(course: Path, port: int, marker: str) -> dict:
             "q1-tests",
             "import course.grading.checks\ncourse.grading.checks.check_option = lambda *a, **k: None",
         ),
+        # a wrong function that shows a number while the test calls it: nbgrader would read it as credit
+        "c-show-result": answer(
+            solved(),
+            "ex2-idle-cost",
+            "def idle_cost(demand, price_per_server_hour):\n"
+            "    get_ipython().displayhook(2.0)\n    return 0.0",
+        ),
         "c-patch-numpy": before(
             solved(), "q1-tests", "import numpy.testing\nnumpy.testing.assert_allclose = lambda *a, **k: None"
         ),
@@ -472,6 +479,7 @@ EXPECTED = {
     "c-always-equal": ("graded", "", {"ex6-choose-region-tests", "ex7-bucket-lab-tests"}),  # the lab uses it
     "c-pretend-type": ("graded", "", {"q3-tests"}),
     "c-patch-checks": ("flagged", "course.grading.checks.check_option was replaced", None),
+    "c-show-result": ("graded", "", {"ex2-idle-cost-tests"}),
     "c-patch-numpy": ("flagged", "numpy.testing.assert_allclose was replaced", None),
     "c-patch-pandas": ("flagged", "pandas.testing.assert_frame_equal was replaced", None),
     "c-patch-builtins": ("flagged", "builtins.round was replaced", None),

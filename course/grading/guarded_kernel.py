@@ -6,6 +6,7 @@ probe to the guard of `course.grading.tamper` over `GuardChannel`, and reports w
 """
 
 
+import ast
 import json
 import os
 import secrets
@@ -210,6 +211,30 @@ class SandboxKernelManager(AsyncKernelManager):
     cleanup_resources = run_sync(_async_cleanup_resources)
 
 
+def _ends_with_expression(source: str) -> bool:
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return False
+    return bool(body) and isinstance(body[-1], ast.Expr)
+
+
+def keep_own_result(cell) -> None:
+    """Keep in a test cell only the result its own last expression gave: nbgrader scores the first.
+
+    A value shown while a test runs (by the student's function, a thread, the displayhook) would
+    otherwise be read as the test's partial credit. A cell that ended in an error has no result of its
+    own; a cell whose last statement is not an expression has none either; else its result is the last.
+    """
+    if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("grade"):
+        return
+    results = [o for o in cell.get("outputs", []) if o.get("output_type") == "execute_result"]
+    failed = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+    own = results[-1] if results and not failed and _ends_with_expression(cell.source) else None
+    outputs = cell.get("outputs", [])
+    cell.outputs = [o for o in outputs if o.get("output_type") != "execute_result" or o is own]
+
+
 def _error(ename: str, evalue: str):
     return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
@@ -282,6 +307,7 @@ class GuardedExecute(Execute):
                         self.preprocess_cell(cell, resources, index)
                     finally:
                         self._reap(manager, running, cell, index)
+                        keep_own_result(cell)
                 self._cell = len(self.nb.cells)
                 timing["cells"] = time.perf_counter() - clock
                 self.wait_for_reply(self.kc.execute(tamper.FINAL_PROBE + nonce + "\n", store_history=False))

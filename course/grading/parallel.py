@@ -284,18 +284,27 @@ def grade_assignment(
     on_done: Callable[[Outcome], None] | None = None,
     limits: Limits | None = None,
     allow_unsandboxed: bool | None = None,
+    scheduler: str | None = None,
 ) -> list[Outcome]:
     """Autograde ASSIGNMENT for STUDENTS (default: all who submitted) with WORKERS processes.
 
     LIMIT_S is the wall-clock limit per submission; LIMITS what each kernel may use (the time per
     cell defaults to `Execute.timeout` of the course's nbgrader_config.py). Grading refuses to run
     without the sandbox unless ALLOW_UNSANDBOXED (default: the environment variable
-    COURSE_GRADE_UNSANDBOXED=1) says to run student code unconfined.
+    COURSE_GRADE_UNSANDBOXED=1) says to run student code unconfined. With SCHEDULER (a Dask
+    scheduler's address) the submissions are executed on that cluster's workers
+    (`course.grading.cluster`), each of which checks its own sandbox; this process still writes
+    the gradebook.
     """
     main = course_api(root)
     students = _checked_request(root, main, assignment, students, workers)
     if limits is None:
         limits = Limits(cell_timeout_s=int(main.config.Execute.get("timeout", Limits.cell_timeout_s)))
+    if scheduler:
+        from course.grading.cluster import grade_on_cluster
+
+        allow = _allowed_unsandboxed(allow_unsandboxed)
+        return grade_on_cluster(root, main, assignment, students, limit_s, limits, allow, on_done, scheduler)
     from course.grading.kernel_sandbox import lab_services, matplotlib_cache, private_dir
 
     problem = _sandbox_problem_allowed(allow_unsandboxed)
