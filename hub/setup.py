@@ -78,7 +78,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--exchange", default="/srv/nbgrader/exchange", help="nbgrader's exchange root")
     p.add_argument("--state", default="/var/lib/aws-cloud-practitioner-hub", help="the hub's database")
     p.add_argument("--students-group", default=COURSE_ID, help="Unix group of the students")
-    p.add_argument("--instructors-group", default=f"{COURSE_ID}-instructors", help="... of the instructors")
+    p.add_argument(
+        "--instructors-group", default="aws-cp-instructors", help="... of the instructors (max 32 chars)"
+    )
     p.add_argument("--bind-url", default="http://127.0.0.1:8000", help="where the hub listens")
     p.add_argument("--hub-port", type=int, default=8081, help="the hub's internal port")
     p.add_argument("--proxy-api-port", type=int, default=8001, help="the proxy's API port")
