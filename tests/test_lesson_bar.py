@@ -42,9 +42,18 @@ def test_no_markdown_cell_is_a_wall_of_text(path):
     assert not long, f"split these markdown cells (words): {long}"
 
 
+def _shown_text(cell) -> str:
+    """A cell's source and the text of its outputs (tables included): what a reader sees."""
+    parts = [cell.source]
+    for output in cell.get("outputs", []):
+        parts.append("".join(output.get("text", "")))
+        parts += ["".join(v) for k, v in output.get("data", {}).items() if k.startswith("text/")]
+    return " ".join(parts)
+
+
 @pytest.mark.parametrize("path", _paths("release"), ids=lambda p: p.parent.name)
 def test_the_notes_are_named_at_most_once(path):
-    text = " ".join(c.source for c in notebooks.read(path).cells)
+    text = " ".join(_shown_text(c) for c in notebooks.read(path).cells)
     found = NOTES.findall(text)
     assert len(found) <= 1, f"{len(found)} mentions of 'the notes': the learner never saw them (see errata)"
 

@@ -35,8 +35,7 @@ def limits_table(prefix: str = "") -> pd.DataFrame:
 
 
 def kinesis_family() -> pd.DataFrame:
-    """The four Kinesis services the notes name, with their 2026 names and what changed."""
+    """The four Kinesis services by their older names, with their 2026 names and what changed."""
     frame = pd.DataFrame(limit("kinesis_family"))
-    return frame.rename(columns={"notes_name": "name in the notes", "name_2026": "name in 2026"}).set_index(
-        "name in the notes"
-    )
+    names = {"notes_name": "older name", "name_2026": "name in 2026"}
+    return frame.rename(columns=names).set_index("older name")
