@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from submissions import keep_lab_imports
 
 from course import notebooks
 from course.grading import gradebook_copy
@@ -48,19 +49,7 @@ def _course(into: Path, db_url: str) -> Path:
 def _handed_in(student):
     """STUDENT's simulated notebook with its teaching code cut to the imports the exercises need
     (students may delete teaching cells; it keeps this file's grading runs short)."""
-    nb = simulated_submission(RELEASED, SOLVED, student)
-    kept = []
-    for cell in nb.cells:
-        if cell.cell_type == "code" and not cell.metadata.get("nbgrader"):
-            if "from course.aws import regions" in cell.source:
-                cell.source = "from course.aws import regions"
-            elif "describe_availability_zones" in cell.source:
-                cell.source = "from course.aws.sandbox import client"
-            else:
-                continue
-        kept.append(cell)
-    nb.cells = kept
-    return nb
+    return keep_lab_imports(simulated_submission(RELEASED, SOLVED, student))
 
 
 def _submit_class(course: Path) -> list[str]:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from submissions import keep_lab_imports
 
 from course import notebooks
 from course.errors import CourseInputError
@@ -74,7 +75,6 @@ def solved() -> nbformat.NotebookNode:
     within its time budget. Graded cells and markdown are the release's own.
     """
     nb = copy.deepcopy(RELEASE)
-    kept = []
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution"):
@@ -82,16 +82,7 @@ def solved() -> nbformat.NotebookNode:
             cell.source = "\n".join(
                 ln for ln in lines if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln
             )
-        elif cell.cell_type == "code" and not meta:
-            if "from course.aws import regions" in cell.source:
-                cell.source = "from course.aws import regions"
-            elif "describe_availability_zones" in cell.source:
-                cell.source = "from course.aws.sandbox import client"
-            else:
-                continue
-        kept.append(cell)
-    nb.cells = kept
-    return nb
+    return keep_lab_imports(nb)
 
 
 def answer(nb, grade_id, code):

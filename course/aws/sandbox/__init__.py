@@ -170,10 +170,7 @@ class Sandbox:
         secret_key: str | None = None,
     ) -> Any:
         """A boto3 client for this sandbox; pass a user's access key pair to act as that user."""
-        client = self._make("client", service, region, access_key, secret_key)
-        if self.mode == "aws":
-            self._account.add_hooks(client)
-        return client
+        return self._hooked(self._make("client", service, region, access_key, secret_key))
 
     def resource(
         self,
@@ -184,10 +181,13 @@ class Sandbox:
         secret_key: str | None = None,
     ) -> Any:
         """A boto3 resource for this sandbox, like ``client``."""
-        resource = self._make("resource", service, region, access_key, secret_key)
+        return self._hooked(self._make("resource", service, region, access_key, secret_key))
+
+    def _hooked(self, made: Any) -> Any:
+        """MADE (a client or a resource), with the real-account hooks on its client in real AWS."""
         if self.mode == "aws":
-            self._account.add_hooks(resource.meta.client)
-        return resource
+            self._account.add_hooks(getattr(made.meta, "client", made))  # a resource's meta holds its client
+        return made
 
     def reset(self) -> None:
         """Wipe every resource of the moto server (the shared one is wiped for all labs)."""
