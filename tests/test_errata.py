@@ -34,7 +34,7 @@ def test_no_personal_data():
 
 
 def test_the_guard_finds_personal_data_by_digest():
-    seed = (ROOT.parent / "shared" / "seed" / "cloud-practitioner-notes.txt")
+    seed = ROOT.parent / "shared" / "seed" / "cloud-practitioner-notes.txt"
     sample = seed.read_text(encoding="utf-8") if seed.is_file() else ""
     if sample:  # the seed is beside the repository on the course's build machines
         assert personal_words(sample) == 3

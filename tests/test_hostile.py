@@ -95,6 +95,21 @@ def before(nb, grade_id, code):
     return nb
 
 
+def forged_test_cell(source: str) -> nbformat.NotebookNode:
+    nb = before(solved(), "q1-tests", source)
+    forged = nb.cells[_index(nb, "q1-tests") - 1]
+    forged.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": "forged-tests",
+        "locked": True,
+        "points": 0,
+        "solution": False,
+        "task": False,
+    }
+    forged.metadata["tags"] = ["run-by-grader"]
+    return nb
+
+
 def with_meta(cell_id, **changes):
     nb = solved()
     _cell(nb, cell_id).metadata["nbgrader"].update(changes)
@@ -312,17 +327,49 @@ def hostile_class(course: Path, port: int, marker: str) -> dict:
         "c-gc": before(solved(), "q1-tests", "import gc\nlen(gc.get_objects())"),
         "c-ctypes": before(solved(), "q1-tests", "import ctypes\nctypes.string_at(id(1), 8)"),
         "c-reads-disk": answer(solved(), "ex6-choose-region", code(READS)),
-        "c-forge-guard": before(
+        # answers the grader's questions itself: every name is 2.0 from here on
+        "c-forge-answers": before(
             solved(),
-            "q1-tests",
-            "import os, socket, stat\n"
-            "for fd in range(3, 64):  # the guard's channel is the kernel's one SOCK_SEQPACKET socket\n"
-            "    try:\n"
-            "        if stat.S_ISSOCK(os.fstat(fd).st_mode):\n"
-            "            if socket.socket(fileno=os.dup(fd)).type == socket.SOCK_SEQPACKET:\n"
-            "                os.write(fd, b'0' * 32 + b' T ' + b'1' * 64)\n"
-            "    except OSError:\n"
-            "        pass",
+            "ex2-idle-cost-tests",
+            "import course.grading.answers as a\na.answer = lambda question: 'V2.0'",
+        ),
+        # a cell of its own dressed as a test, and as a cell the grader runs: refused before it runs
+        "c-forged-test-cell": forged_test_cell(
+            code("open('/tmp/{marker}-grader', 'w').write('ran in the grader')")
+        ),
+        # a wrong function that looks for the expected value in its callers' frames
+        "c-frame-expected": answer(
+            solved(),
+            "ex2-idle-cost",
+            "import sys\ndef idle_cost(demand, price_per_server_hour):\n    f = sys._getframe(1)\n"
+            "    while f is not None:\n        for k, v in f.f_locals.items():\n"
+            "            if type(v) is float and k != 'price_per_server_hour':\n"
+            "                return v\n"
+            "        f = f.f_back\n    return 0.0",
+        ),
+        # a right function that gathers what the kernel knows of the code that calls it, printed later
+        "c-read-history": answer(
+            answer(
+                solved(),
+                "ex2-idle-cost",
+                "import inspect, linecache, sys\nSEEN = []\n"
+                "def idle_cost(demand, price_per_server_hour):\n    ip = get_ipython()\n"
+                "    SEEN.extend([str(ip.user_ns.get('In')), str(ip.user_ns.get('_ih')),\n"
+                "        str(list(ip.history_manager.get_range())), str(ip.kernel.get_parent()),\n"
+                "        str([linecache.getlines(f.filename) for f in inspect.stack()\n"
+                "             if f.filename[0] == '<'])])\n"
+                "    return (max(demand) * len(demand) - sum(demand)) * price_per_server_hour",
+            ),
+            "ex3-breakeven",
+            "print(str(SEEN)[:300_000])\n" + _cell(SOURCE, "ex3-breakeven").source,
+        ),
+        # a thread that shows 2.0 and prints all the time: a wrong label answer must still score zero
+        "c-thread-result": answer(
+            solved(),
+            "ex1-deployment-models",
+            "import threading, time\ndef shout():\n    while True:\n"
+            "        get_ipython().displayhook(2.0)\n        print('2.0')\n        time.sleep(0.001)\n"
+            "threading.Thread(target=shout, daemon=True).start()\ndeployment_model = {}",
         ),
         "c-leak-hidden": answer(
             answer(
@@ -464,29 +511,40 @@ EXPECTED = {
     "t-solution-flag": ("flagged", "ex4-service-models-tests has changed metadata (solution)", None),
     "t-unlocked": ("flagged", "q2-tests has changed metadata (locked)", None),
     "t-reordered": ("flagged", "re-ordered", None),
-    "t-redefined-name": ("flagged", "redefined regions, which test ex5-nearest-region-tests uses", None),
-    "t-redefined-builtin": ("flagged", "redefined the builtin type, which test ex3-breakeven-tests", None),
+    # the test's own `regions` and builtins are the grader's: the fake ones change nothing there
+    "t-redefined-name": ("graded", "", {"ex5-nearest-region-tests"}),
+    "t-redefined-builtin": ("graded", "", set()),
     "c-hardcoded": ("graded", "", {"ex2-idle-cost-tests"}),
     "c-always-equal": ("graded", "", {"ex6-choose-region-tests", "ex7-bucket-lab-tests"}),  # the lab uses it
     "c-pretend-type": ("graded", "", {"q3-tests"}),
-    "c-patch-checks": ("flagged", "course.grading.checks.check_option was replaced", None),
+    # the kernel's machinery and helpers are the student's to break: the tests run elsewhere
+    "c-patch-checks": ("graded", "", {"q1-tests"}),
     "c-show-result": ("graded", "", {"ex2-idle-cost-tests"}),
-    "c-patch-numpy": ("flagged", "numpy.testing.assert_allclose was replaced", None),
-    "c-patch-pandas": ("flagged", "pandas.testing.assert_frame_equal was replaced", None),
-    "c-patch-builtins": ("flagged", "builtins.round was replaced", None),
-    "c-patch-hashlib": ("flagged", "hashlib.sha256 was replaced", None),
-    "c-excepthook": ("graded", "", set()),  # IPython restores it after every statement; cell errors skip it
-    "c-custom-exc": ("flagged", "custom_exceptions was changed", None),
-    "c-showtraceback": ("flagged", "showtraceback was replaced on the instance", None),
-    "c-input-transformer": ("flagged", "input transformers (cleanup_transforms) were changed", None),
-    "c-ast-transformer": ("flagged", "ast_transformers were changed", None),
-    "c-run-cell-wrapper": ("flagged", "cells ran through notebook code", None),
-    "c-class-patch": ("flagged", "class IPython.core.interactiveshell.InteractiveShell was patched", None),
-    "c-event-hook": ("flagged", "callback was registered on IPython's pre_run_cell event", None),
-    "c-gc": ("flagged", "forbidden operation gc.get_objects", None),
-    "c-ctypes": ("flagged", "forbidden operation ctypes", None),
-    "c-forge-guard": ("flagged", "forged record(s) on the guard's channel", None),
-    "c-leak-hidden": ("flagged", "hidden tests copied into the output of cell", None),
+    "c-patch-numpy": ("graded", "", set()),
+    "c-patch-pandas": ("graded", "", set()),
+    "c-patch-builtins": ("graded", "", {"ex8-shared-responsibility-tests"}),
+    "c-patch-hashlib": ("graded", "", {"q1-tests"}),
+    "c-excepthook": ("graded", "", set()),
+    "c-custom-exc": ("graded", "", {"q1-tests"}),
+    "c-showtraceback": ("graded", "", {"q1-tests"}),
+    "c-input-transformer": ("graded", "", {"q1-tests"}),
+    "c-ast-transformer": ("graded", "", {"q1-tests", "ex7-bucket-lab-tests"}),  # its lab's calls became pass
+    "c-run-cell-wrapper": ("graded", "", {"q1-tests"}),
+    "c-class-patch": ("graded", "", {"q1-tests"}),
+    "c-event-hook": ("graded", "", {"q1-tests"}),
+    "c-gc": ("graded", "", set()),
+    "c-ctypes": ("graded", "", set()),
+    # every test that asks the kernel gets 2.0 and fails; the lab's test asks it nothing
+    "c-forge-answers": (
+        "graded",
+        "",
+        set(GRADED[GRADED.index("ex2-idle-cost-tests") :]) - {"ex7-bucket-lab-tests"},
+    ),
+    "c-forged-test-cell": ("flagged", "forged-tests is not a graded cell of the assignment", None),
+    "c-frame-expected": ("graded", "", {"ex2-idle-cost-tests"}),
+    "c-read-history": ("graded", "", set()),
+    "c-thread-result": ("graded", "", {"ex1-deployment-models-tests"}),
+    "c-leak-hidden": ("graded", "", set()),
     "c-reads-disk": ("graded", "", {"ex6-choose-region-tests", "ex7-bucket-lab-tests"}),
     "d-loop": ("graded", "timed out in cell", {"q2-tests"}),
     "d-sleep": ("graded", "timed out in cell", {"q3-tests"}),
@@ -495,7 +553,8 @@ EXPECTED = {
     "d-fork": ("graded", "processes left running", {"q4-tests"}),
     "d-disk": ("graded", "", {"q2-tests"}),
     "d-output": ("graded", "output cut in cell", set()),
-    "d-output-in-test": ("graded", "output cut in cell", {"ex2-idle-cost-tests"}),
+    # what student code prints while the grader calls it is never part of a test's outputs
+    "d-output-in-test": ("graded", "", set()),
     # The grader drops the message unread, and with it the connection: when ZeroMQ reconnects before
     # the cell's end the cell just has no output, else it times out. Either way q4 scores zero.
     "d-huge-message": ("graded", "", {"q4-tests"}),
@@ -510,7 +569,8 @@ EXPECTED = {
     "b-missing": ("refused", "notebook missing", None),
     "b-misnamed": ("refused", "found 01-cloud-computing (1).ipynb (misnamed?)", None),
     "b-extra-files": ("graded", "", set()),
-    "b-shadowing-module": ("flagged", "module boto3 was loaded from /tmp/work/boto3.py", None),
+    # the student's own kernel loads the fake boto3, so the lab fails there; the grader's boto3 is its own
+    "b-shadowing-module": ("graded", "", {"ex7-bucket-lab-tests"}),
     "b-shadowing-unused": ("graded", "", set()),
     "b-bad-timestamp": ("refused", "timestamp.txt is not a date", None),
     "b-symlink": ("refused", "is a symbolic link", None),
@@ -634,6 +694,9 @@ def test_course_files_and_other_students_are_untouched(graded_class):
     assert _tree_digest(course / "autograded" / "alice") == graded_class["alice_files"]
     assert (course / "submitted" / "honest-full" / NAME / NB).is_file()
     assert not (Path("/tmp") / graded_class["marker"]).exists()
+    assert not (
+        Path("/tmp") / f"{graded_class['marker']}-grader"
+    ).exists()  # c-forged-test-cell ran in its kernel
     assert not list(Path("/work/main").glob("README.md.hostile-*"))
 
 
@@ -665,18 +728,28 @@ def test_code_reads_no_solution_gradebook_or_other_submission(graded_class):
     assert all(path.startswith(own) for path in read), read  # its own submission, nothing else
 
 
-def test_nothing_hidden_in_the_hostile_students_autograded_outputs(graded_class):
-    """A flagged submission keeps no output of its own (c-event-hook printed every cell it saw)."""
-    nb = notebooks.read(graded_class["course"] / "autograded" / "c-event-hook" / NAME / NB)
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-    assert outputs and all(o.output_type == "error" and o.ename == "GradingStopped" for o in outputs)
+def test_no_hidden_test_line_in_any_autograded_output(graded_class):
+    """The kernel never receives a hidden test, so no student's output can hold one (c-event-hook prints
+    every cell it is sent, c-read-history prints what the kernel's history and stack hold)."""
+    hidden = tamper.hidden_lines(SOURCE)
+    course = graded_class["course"]
+    for path in (course / "autograded").glob(f"*/{NAME}/{NB}"):
+        nb = notebooks.read(path)
+        outputs = json.dumps([c.get("outputs", []) for c in nb.cells if c.cell_type == "code"])
+        assert not [line for line in hidden if json.dumps(line)[1:-1] in outputs], path.parent.parent.name
+
+
+def test_what_student_code_saw_holds_no_test(graded_class):
+    printed = _printed(graded_class["course"], "c-read-history")
+    assert "course.grading.answers" in printed  # it saw the grader's questions
+    assert "check_number" not in printed and "_rng" not in printed  # never the test that called it
 
 
 def test_feedback_of_hostile_students_shows_no_hidden_test(graded_class):
     course = graded_class["course"]
     hidden = tamper.hidden_lines(SOURCE)
     api = course_api(course)
-    for student in ("c-event-hook", "c-leak-hidden", "honest-partial"):
+    for student in ("c-event-hook", "c-leak-hidden", "c-read-history", "honest-partial"):
         run_step(api.generate_feedback(NAME, student), f"generate_feedback {student}")
         page = (course / "feedback" / student / NAME / f"{NAME}.html").read_text(encoding="utf-8")
         text = html.unescape(re.sub(r"<[^>]+>", "", page))

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from course.grading.remote import Remote
+
 NUMBER_TYPES = (int, float, np.int64, np.int32, np.float64, np.float32)
 
 
@@ -49,10 +51,9 @@ def check_type(name: str, value: object, expected_type: type) -> None:
 
 
 def check_function(name: str, value: object) -> Callable:
-    """Assert that `value` is a plain Python function the student defined."""
-    assert callable(value) and type(value).__name__ == "function", (
-        f"{name} should be a function defined with def, not {type(value).__name__}"
-    )
+    """Assert that `value` is a plain Python function the student defined (here, or in the kernel)."""
+    kind = value.kernel_type if isinstance(value, Remote) else type(value).__name__
+    assert callable(value) and kind == "function", f"{name} should be a function defined with def, not {kind}"
     return value
 
 

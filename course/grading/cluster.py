@@ -2,7 +2,7 @@
 
 The grading is the local pool's (`course.grading.parallel`), spread over the workers of a Dask
 cluster. Each Dask worker holds, through `GradingPlugin`, one grading process running
-`parallel._worker_main` (the same checks, sandbox, guard and pre-imported zygote) on a private
+`parallel._worker_main` (the same checks, sandbox, grader and pre-imported zygote) on a private
 course folder of its own: the course's nbgrader_config.py, the assignment's source/ folder and a
 private SQLite snapshot of the gradebook, all sent by the parent when the run starts. The sandbox
 and the imports are paid once per Dask worker and run, not per submission.
@@ -170,6 +170,7 @@ class GradingPlugin(WorkerPlugin):
             "limits": self.options["limits"],
             "mpl_cache": None if problem else matplotlib_cache(private_dir() / "mpl"),
             "services": self.options["services"],
+            "labs": self.options["labs"],
         }
 
     def _ready(self) -> _Grader:
@@ -245,7 +246,7 @@ def grade_on_cluster(
     """Grade STUDENTS' submissions of ASSIGNMENT on the Dask cluster at SCHEDULER; save them here."""
     from distributed import Client
 
-    from course.grading.kernel_sandbox import lab_services
+    from course.grading.kernel_sandbox import lab_servers, lab_services
 
     try:
         client = Client(scheduler, timeout=f"{CONNECT_S:g}s", set_as_default=False)
@@ -262,6 +263,7 @@ def grade_on_cluster(
         options = {
             "limits": asdict(limits),
             "services": lab_services(root / "source" / assignment),
+            "labs": lab_servers(root / "source" / assignment),
             "allow_unsandboxed": allow_unsandboxed,
         }
         run = uuid.uuid4().hex[:12]

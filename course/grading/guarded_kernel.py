@@ -1,10 +1,10 @@
 """The guarded kernel: nbgrader's Execute running a sandboxed kernel forked by the worker's zygote.
 
-`GuardedExecute` caps output, kills what a failing cell (or a fork bomb) leaves behind, sends a final
-probe to the guard of `course.grading.tamper` over `GuardChannel`, and reports what happened
-(time-outs, memory, kernel deaths, the guard's records) to `course.grading.parallel`.
+`GuardedExecute` sends the student's cells to the kernel and runs each test cell in the grader
+(`course.grading.verdict`), whose questions to the kernel go through `ask`. It caps output, kills
+what a failing cell (or a fork bomb) leaves behind, and reports what happened (time-outs, memory,
+kernel deaths) to `course.grading.parallel`.
 """
-
 
 import ast
 import json
@@ -12,9 +12,7 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import tempfile
-import threading
 import time
 from pathlib import Path
 from queue import Empty
@@ -30,53 +28,10 @@ from nbclient.util import run_sync
 from nbgrader.preprocessors import Execute
 from traitlets import Any, Dict, Unicode
 
-from course.grading import tamper
+from course.grading import lab_host, verdict
 from course.grading.kernel_sandbox import MAX_MESSAGE_BYTES, STRAY_LIMIT, Limits, run_as_root
+from course.grading.remote import ProtocolError
 from course.grading.zygote_pool import ZygoteKernel, ZygoteProvisioner, zygote_for
-
-
-class GuardChannel:
-    """The socket the guard in the kernel reports on; only the kernel's end crosses into the sandbox."""
-
-    MAX_RECORDS = 5000
-
-    def __init__(self) -> None:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        ours.shutdown(socket.SHUT_WR)
-        self._sock = ours
-        self.kernel_fd = theirs.detach()
-        self.records: list[bytes] = []
-        self.flooded = False
-        self._thread = threading.Thread(target=self._read, daemon=True)
-
-    def start(self) -> None:
-        """Close our copy of the kernel's end (so its exit shows as end of file) and start reading."""
-        if self.kernel_fd >= 0:
-            os.close(self.kernel_fd)
-            self.kernel_fd = -1
-        self._thread.start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                data = self._sock.recv(4096)
-            except OSError:
-                return
-            if not data:
-                return
-            if len(self.records) < self.MAX_RECORDS:
-                self.records.append(data)
-            else:
-                self.flooded = True
-
-    def finish(self, timeout: float = 5.0) -> list[bytes]:
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-        self._sock.close()
-        if self.kernel_fd >= 0:
-            os.close(self.kernel_fd)
-            self.kernel_fd = -1
-        return self.records
 
 
 class GuardedKernelClient(AsyncKernelClient):
@@ -116,7 +71,7 @@ class GuardedKernelClient(AsyncKernelClient):
 
 
 class SandboxKernelManager(AsyncKernelManager):
-    """A kernel forked in the worker's sandbox (`Zygote`), over IPC, with the guard; cleans up after it."""
+    """A kernel forked in the worker's sandbox (`Zygote`), over IPC; cleans up after it."""
 
     sandbox = Dict(help="settings: uid, limits, roots, spec, mpl_cache, log, sockets").tag(config=False)
 
@@ -133,12 +88,7 @@ class SandboxKernelManager(AsyncKernelManager):
         if uid is not None:
             os.chown(self.sockdir, uid, uid)
         os.chmod(self.sockdir, 0o700)
-        self.channel = GuardChannel()
         self.submission: str | None = None
-
-    @property
-    def guard_fd(self) -> int:
-        return self.channel.kernel_fd
 
     @property
     def kernel_spec(self):
@@ -157,14 +107,8 @@ class SandboxKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
-        """ipykernel's arguments in the forked child (the sandbox and the guard are the zygote's)."""
+        """ipykernel's arguments in the forked child (the sandbox is the zygote's)."""
         return ["-f", "/guard/kernel.json", *(extra_arguments or [])]
-
-    async def _async_launch_kernel(self, kernel_cmd, **kw):
-        try:
-            await super()._async_launch_kernel(kernel_cmd, **kw)
-        finally:
-            self.channel.start()
 
     def seal(self) -> None:
         """Take the socket folder back once the kernel has bound its sockets: it may not write there."""
@@ -193,8 +137,6 @@ class SandboxKernelManager(AsyncKernelManager):
         code = process.poll() if process is not None else None
         if code is None:
             return "the kernel stopped responding"
-        if code == tamper.GUARD_EXIT:
-            return "the kernel was stopped by the guard"
         if code == -signal.SIGXCPU:
             return "killed: CPU time limit"
         if code == -signal.SIGKILL:
@@ -211,28 +153,22 @@ class SandboxKernelManager(AsyncKernelManager):
     cleanup_resources = run_sync(_async_cleanup_resources)
 
 
-def _ends_with_expression(source: str) -> bool:
-    try:
-        body = ast.parse(source).body
-    except SyntaxError:
-        return False
-    return bool(body) and isinstance(body[-1], ast.Expr)
+INTERRUPT_GRACE_S = 10.0  # after an interrupt, how long the kernel has to answer before it counts as stuck
 
 
-def keep_own_result(cell) -> None:
-    """Keep in a test cell only the result its own last expression gave: nbgrader scores the first.
+class KernelGone(BaseException):
+    """The kernel died (or, if TIMED_OUT, stopped answering) while the grader asked it: the run ends here.
 
-    A value shown while a test runs (by the student's function, a thread, the displayhook) would
-    otherwise be read as the test's partial credit. A cell that ended in an error has no result of its
-    own; a cell whose last statement is not an expression has none either; else its result is the last.
+    A BaseException, so that the test code it passes through cannot mistake it for a failed test.
     """
-    if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("grade"):
-        return
-    results = [o for o in cell.get("outputs", []) if o.get("output_type") == "execute_result"]
-    failed = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
-    own = results[-1] if results and not failed and _ends_with_expression(cell.source) else None
-    outputs = cell.get("outputs", [])
-    cell.outputs = [o for o in outputs if o.get("output_type") != "execute_result" or o is own]
+
+    def __init__(self, message: str, timed_out: bool) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
+
+
+def _no_labs(node: dict) -> object:
+    raise ProtocolError("this notebook has no lab servers: a lab object cannot be checked")
 
 
 def _error(ename: str, evalue: str):
@@ -240,7 +176,7 @@ def _error(ename: str, evalue: str):
 
 
 class GuardedExecute(Execute):
-    """nbgrader's Execute in the sandbox, with output caps, a final probe and a report per notebook."""
+    """nbgrader's Execute in the sandbox: test cells in the grader, output caps, a report per notebook."""
 
     sandbox = Dict(help="settings for SandboxKernelManager (uid, limits, roots, mpl_cache)").tag(config=True)
     report_dir = Unicode("", help="folder of <notebook>.spec.json in, <notebook>.verdict.json out").tag(
@@ -289,7 +225,7 @@ class GuardedExecute(Execute):
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         self.shutdown_kernel = "immediate"
-        nonce, completed, started, manager = secrets.token_hex(8), False, False, None
+        completed, started, manager = False, False, None
         clock = time.perf_counter()
         timing = {"kernel": 0.0, "cells": 0.0}
         try:
@@ -300,43 +236,100 @@ class GuardedExecute(Execute):
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
                 started = True
                 timing["kernel"], clock = time.perf_counter() - clock, time.perf_counter()
+                runner = self._grader_runner()
                 for index, cell in enumerate(self.nb.cells):
                     self._cell = index
                     running = manager.sandbox_pids()
                     try:
-                        self.preprocess_cell(cell, resources, index)
+                        source = runner.take(cell)
+                        if source is not None:
+                            self._run_in_grader(runner, cell, source)
+                        else:
+                            self.preprocess_cell(cell, resources, index)
                     finally:
                         self._reap(manager, running, cell, index)
-                        keep_own_result(cell)
                 self._cell = len(self.nb.cells)
                 timing["cells"] = time.perf_counter() - clock
-                self.wait_for_reply(self.kc.execute(tamper.FINAL_PROBE + nonce + "\n", store_history=False))
                 completed = True
-        except (DeadKernelError, CellTimeoutError, RuntimeError, TimeoutError) as e:
+        except (DeadKernelError, CellTimeoutError, RuntimeError, TimeoutError, KernelGone) as e:
             manager = manager or self.km
             if not started:
                 raise
             reason = manager.exit_reason() if manager is not None else str(e)
-            if isinstance(e, CellTimeoutError):
+            if isinstance(e, CellTimeoutError) or getattr(e, "timed_out", False):
                 reason = "timed out: the kernel did not stop when interrupted"
             self._events.append(f"{reason} (cell {self._cell})")
             self._stop(self._cell, reason)
-        finally:
-            records = manager.channel.finish() if manager is not None else []
         for index, cell in enumerate(self.nb.cells):
             if any(o.get("ename") == "MemoryError" for o in cell.get("outputs", [])):
                 self._events.append(f"ran out of memory in cell {index}")
-        verdict = {
-            "events": self._events,
-            "records": [r.hex() for r in records],
-            "flooded": manager.channel.flooded if manager is not None else False,
-            "nonce": nonce,
-            "completed": completed,
-            "timing": timing,
-        }
-        (Path(self.report_dir) / f"{self._notebook}.verdict.json").write_text(json.dumps(verdict))
+        report = {"events": self._events, "completed": completed, "timing": timing}
+        (Path(self.report_dir) / f"{self._notebook}.verdict.json").write_text(json.dumps(report))
         self.set_widgets_metadata()
         return self.nb, self.resources
+
+    def _grader_runner(self) -> verdict.TestCellRunner:
+        """The runner of this notebook's test cells, on the instructor's notebook named in the spec."""
+        spec = json.loads((Path(self.report_dir) / f"{self._notebook}.grader.json").read_text())
+        reference = nbformat.read(spec["reference"], as_version=4)
+        labs = self.sandbox.get("labs")
+        rebuild = (lambda node: lab_host.rebuild(node, Path(labs))) if labs else _no_labs
+        limit = int(Limits(**self.sandbox["limits"]).cell_output_mb * 2**20)
+        return verdict.grader_runner(reference, self.ask, rebuild, limit)
+
+    def _run_in_grader(self, runner: verdict.TestCellRunner, cell, source: str) -> None:
+        """Run SOURCE (CELL's, as the instructor wrote it) in the grader, within the cell's time limit."""
+        self._deadline = time.monotonic() + Limits(**self.sandbox["limits"]).cell_timeout_s
+        cell.outputs = runner.run(source, cell.metadata["nbgrader"]["grade_id"])
+        cell.execution_count = None
+
+    def ask(self, question: str) -> str:
+        """The kernel's answer to QUESTION (JSON), from `course.grading.answers`; never runs other code."""
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the test cell's time is up")
+        expression = f"__import__('course.grading.answers', fromlist=['answer']).answer({question!r})"
+        msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"a": expression})
+        content = self._reply(msg_id, left)["content"]
+        found = content.get("user_expressions", {}).get("a", {})
+        text = found.get("data", {}).get("text/plain") if isinstance(found, dict) else None
+        try:
+            value = (
+                ast.literal_eval(text) if isinstance(text, str) and len(text) < MAX_MESSAGE_BYTES else None
+            )
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            value = None
+        if not isinstance(value, str):
+            raise ProtocolError("the kernel did not answer the grader's question")
+        return value
+
+    async def _async_reply(self, msg_id: str, timeout: float) -> dict:
+        """The shell reply to MSG_ID; past TIMEOUT, interrupt and raise TimeoutError (KernelGone if stuck)."""
+        deadline = time.monotonic() + timeout
+        interrupted = False
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 and interrupted:
+                raise KernelGone("student code did not stop when interrupted", timed_out=True)
+            if left <= 0:
+                self._events.append(f"timed out in cell {self._cell} ({timeout:.0f} s)")
+                await self.km.interrupt_kernel()
+                deadline, interrupted = time.monotonic() + INTERRUPT_GRACE_S, True
+                continue
+            try:
+                msg = await self.kc.shell_channel.get_msg(timeout=min(left, 1.0))
+            except Empty:
+                try:
+                    await self._async_check_alive()
+                except DeadKernelError as e:
+                    raise KernelGone(str(e), timed_out=False) from None
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                if interrupted:
+                    raise TimeoutError(f"student code ran past the cell's limit of {timeout:.0f} s")
+                return msg
+
+    _reply = run_sync(_async_reply)
 
     def _reap(self, manager, running: set[int], cell, index: int) -> None:
         """Kill the processes a cell started if it failed or started many (a fork bomb); a lab's one
@@ -353,5 +346,3 @@ class GuardedExecute(Execute):
             if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
                 cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "error"]
                 cell.outputs.append(_error("KernelDied", reason))
-
-

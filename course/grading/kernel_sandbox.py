@@ -8,15 +8,14 @@ Each grading worker keeps one sandbox (`Zygote`), started as
         prlimit (address space, CPU seconds, file size, open files, processes)
           python -I -m course.grading.zygote (the imports every notebook needs, done once)
 
-and each notebook is executed by a fresh ipykernel forked from it, which boots the guard
-(`course.grading.tamper`) before any student code runs. Between two kernels the zygote kills every other
-process of the sandbox and empties its scratch space (see `course.grading.zygote`). The kernel talks to the
-grader over ZeroMQ's IPC transport, through a socket folder of its own that is taken back (owned by
-root) once the kernel is up; it cannot reach any network, the course folder, the gradebook, other
-submissions or the exchange. `course.grading.guarded_kernel.GuardedExecute` is nbgrader's Execute
-with this kernel, a cap on output, the processes a failing cell (or a fork bomb) leaves behind
-killed, a final probe for the guard and a report of what happened (time-outs, memory, kernel
-deaths, the guard's records) for `course.grading.parallel`.
+and each notebook is executed by a fresh ipykernel forked from it (`course.grading.kernel_boot`).
+Between two kernels the zygote kills every other process of the sandbox and empties its scratch space
+(see `course.grading.zygote`). The kernel talks to the grader over ZeroMQ's IPC transport, through a
+socket folder of its own that is taken back (owned by root) once the kernel is up; it cannot reach any
+network, the course folder, the gradebook, other submissions or the exchange.
+`course.grading.guarded_kernel.GuardedExecute` is nbgrader's Execute with this kernel, the test cells
+run in the grader, a cap on output, the processes a failing cell (or a fork bomb) leaves behind killed,
+and a report of what happened (time-outs, memory, kernel deaths) for `course.grading.parallel`.
 """
 
 import fcntl
@@ -290,9 +289,10 @@ def sandbox_settings(
     mpl_cache: str | None,
     scratch: str | None = None,
     services: list[str] | None = None,
+    labs: str | None = None,
 ) -> dict:
     """The settings GuardedExecute passes to each SandboxKernelManager (SCRATCH: the worker's folder;
-    SERVICES: the AWS services whose moto backends the zygote imports)."""
+    SERVICES: the AWS services whose moto backends the zygote imports; LABS: the lab servers' folder)."""
     return {
         "uid": uid,
         "limits": asdict(limits),
@@ -301,6 +301,7 @@ def sandbox_settings(
         "log": f"{scratch}/kernel.log" if scratch else None,
         "sockets": scratch,
         "services": services or [],
+        "labs": labs,
     }
 
 
@@ -315,3 +316,20 @@ def lab_services(folder: Path) -> list[str]:
             if cell.cell_type == "code":
                 found.update(LAB_CALL.findall(cell.source))
     return sorted(found)
+
+
+def lab_servers(folder: Path) -> list[str]:
+    """The lab servers the notebooks in FOLDER need while graded (`course.grading.lab_host`)."""
+    names = []
+    for path in notebooks.notebook_paths(folder):
+        for cell in notebooks.read(path).cells:
+            if cell.cell_type != "code":
+                continue
+            if LAB_CALL.search(cell.source) or "Sandbox(" in cell.source:
+                names.append("shared")
+            for call in re.findall(r"Sandbox\(([^)]*)\)", cell.source):
+                if "iam_enforced=True" in call:
+                    names.append("enforced")
+                elif "isolated=True" in call:
+                    names.append("isolated")
+    return sorted(set(names))

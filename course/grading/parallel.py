@@ -10,11 +10,12 @@ Submissions are hostile until proven otherwise (see "Grading safety and threat m
 README). Before running anything a worker refuses folders that are not plain files or whose
 notebooks cannot be read (`course.grading.tamper.preflight`) and compares each notebook's graded cells
 with the instructor's (`course.grading.tamper.structure_findings`). Student code runs in the sandboxed
-kernel of `course.grading.kernel_sandbox` (an unprivileged uid, limits, no network, no course files),
-watched by the guard of `course.grading.tamper`; after the run the guard's report is checked. Anything
-tampered with zeroes the submission for review; a per-student log line (logger `course.grade`,
-and the `Outcome`) says what happened. A submission that overruns the wall-clock limit has its
-worker (and the worker's kernels) killed and is recorded with zero on every graded cell.
+kernel of `course.grading.kernel_sandbox` (an unprivileged uid, limits, no network, no course files);
+the test cells run in the worker (`course.grading.verdict`), and labs talk to lab servers outside the
+kernel (`course.grading.lab_host`). A tampered notebook is zeroed for review; a per-student log line
+(logger `course.grade`, and the `Outcome`) says what happened. A submission that overruns the
+wall-clock limit has its worker (and the worker's kernels) killed and is recorded with zero on every
+graded cell.
 
 Each student's grades are committed at once: nbgrader writes a copy of the gradebook, which then
 replaces the real one with an atomic rename (SQLite), or whose rows of that student replace theirs in
@@ -62,17 +63,11 @@ def _notebook_names(db_url: str, course_id: str, assignment: str) -> list[str]:
 
 
 class _Reference:
-    """An assignment's instructor notebooks, read once per worker, for the structure and guard checks."""
+    """An assignment's instructor notebooks, read once per worker, for the structure check and the grader."""
 
     def __init__(self, root: Path, assignment: str, names: list[str]) -> None:
-        self.notebooks, self.specs, self.hidden = {}, {}, {}
-        from course.grading.kernel_sandbox import trusted_roots
-
-        for name in names:
-            nb = nbformat.read(root / "source" / assignment / f"{name}.ipynb", as_version=4)
-            self.notebooks[name] = nb
-            self.specs[name] = tamper.guard_spec(nb, trusted_roots())
-            self.hidden[name] = tamper.hidden_lines(nb)
+        self.paths = {name: root / "source" / assignment / f"{name}.ipynb" for name in names}
+        self.notebooks = {name: nbformat.read(path, as_version=4) for name, path in self.paths.items()}
 
 
 def _worker_main(conn: Connection, root: str, scratch: str, options: dict) -> None:
@@ -93,21 +88,16 @@ def _worker_main(conn: Connection, root: str, scratch: str, options: dict) -> No
         },
         "Execute": {"timeout": limits.cell_timeout_s},
     }
-    lease = None
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # as in the kernel, for the cells run in the grader
+    os.environ["MPLBACKEND"] = "Agg"
+    cleanups: list = []  # what the worker gives back when it ends: uid leases, lab servers
+    steps, labs = EXECUTE_STEPS, None
     if options["sandboxed"]:
         from course.grading.guarded_kernel import GuardedExecute
-        from course.grading.kernel_sandbox import UidLease, sandbox_settings
-        from course.grading.zygote_pool import zygote_for
 
-        lease = UidLease()
         steps = [GuardedExecute if p is Execute else p for p in EXECUTE_STEPS]
-        settings = sandbox_settings(
-            lease.uid, limits, options["mpl_cache"], str(scratch_path), options["services"]
-        )
+        settings, labs = _sandbox(scratch_path, limits, options, cleanups)
         overrides["GuardedExecute"] = {"sandbox": settings, "report_dir": str(reports)}
-        zygote_for(settings)  # its imports are done before the first submission arrives
-    else:
-        steps = EXECUTE_STEPS
     overrides["Autograde"] = {"autograde_preprocessors": steps}
     config = course_config(root_path, **overrides)
     api = api_for(config)
@@ -120,6 +110,8 @@ def _worker_main(conn: Connection, root: str, scratch: str, options: dict) -> No
             names = _notebook_names(config.CourseDirectory.db_url, api.coursedir.course_id, assignment)
             references[assignment] = _Reference(root_path, assignment, names)
         try:
+            if labs is not None:
+                labs.reset()
             reply = _grade_one(
                 api, root_path, reports, references[assignment], assignment, student, limits, options
             )
@@ -135,11 +127,38 @@ def _worker_main(conn: Connection, root: str, scratch: str, options: dict) -> No
             }
         reply["seconds"] = time.monotonic() - started
         conn.send(reply)
-    if lease is not None:
+    if cleanups:
         from course.grading.zygote_pool import close_zygotes
 
         close_zygotes()
-        lease.release()
+    for cleanup in reversed(cleanups):
+        cleanup()
+
+
+def _sandbox(scratch: Path, limits: Limits, options: dict, cleanups: list) -> tuple[dict, object]:
+    """The kernel sandbox's settings, with its zygote started, and the lab servers (or None);
+    what to undo when the worker ends goes on CLEANUPS."""
+    from course.grading.kernel_sandbox import UidLease, sandbox_settings, trusted_roots
+    from course.grading.zygote_pool import zygote_for
+
+    lease = UidLease()
+    cleanups.append(lease.release)
+    labs = None
+    if options.get("labs"):
+        from course.grading.lab_host import LAB_SOCKETS_ENV, LabHost
+
+        lab_lease = UidLease()  # the servers' threads must not count against the kernel's processes
+        cleanups.append(lab_lease.release)
+        sandbox = {"uid": lab_lease.uid, "limits": options["limits"], "roots": trusted_roots()}
+        labs = LabHost(scratch / "labs", options["labs"], sandbox)
+        cleanups.append(labs.close)
+        os.environ[LAB_SOCKETS_ENV] = str(scratch / "labs")  # the grader's own lab clients reach them too
+    folder = str(scratch / "labs") if labs else None
+    settings = sandbox_settings(
+        lease.uid, limits, options["mpl_cache"], str(scratch), options["services"], folder
+    )
+    zygote_for(settings)  # its imports are done before the first submission arrives
+    return settings, labs
 
 
 def _grade_one(
@@ -186,34 +205,21 @@ def _grade_one(
         return reply
     shutil.rmtree(reports, ignore_errors=True)
     reports.mkdir()
-    for name, spec in ref.specs.items():
-        spec = dict(spec, submission="/guard/submission", workdir="/tmp/work", mpl_cache="/guard/mpl")
-        (reports / f"{name}.spec.json").write_text(json.dumps(spec))
+    kernel_spec = {"submission": "/guard/submission", "workdir": "/tmp/work", "mpl_cache": "/guard/mpl"}
+    for name, path in ref.paths.items():
+        (reports / f"{name}.spec.json").write_text(json.dumps(kernel_spec))
+        (reports / f"{name}.grader.json").write_text(json.dumps({"reference": str(path)}))
     result = api.autograde(assignment, student, force=True)
     reply["ok"], reply["log"] = bool(result.get("success")), result.get("log", "")[-3000:]
     if not reply["ok"]:
         return reply
-    executed_dir = Path(api.coursedir.autograded_directory) / student / assignment
     for name in names:
-        if not (executed_dir / f"{name}.ipynb").is_file():
-            continue  # the notebook was missing: nbgrader scored it zero
-        executed = nbformat.read(executed_dir / f"{name}.ipynb", as_version=4)
-        findings = tamper.leaked_hidden_tests(executed, ref.hidden[name])
-        verdict_path = reports / f"{name}.verdict.json"
-        if options["sandboxed"] and verdict_path.is_file():
-            verdict = json.loads(verdict_path.read_text())
-            for part, seconds in verdict.get("timing", {}).items():
+        report_path = reports / f"{name}.verdict.json"
+        if options["sandboxed"] and report_path.is_file():
+            report = json.loads(report_path.read_text())
+            for part, seconds in report.get("timing", {}).items():
                 reply["timing"][part] = reply["timing"].get(part, 0.0) + seconds
-            reply["events"] += [f"{name}: {e}" for e in verdict["events"]]
-            records = [bytes.fromhex(r) for r in verdict["records"]]
-            findings += tamper.guard_findings(
-                records, ref.specs[name], executed, verdict["nonce"], verdict["completed"]
-            )
-            if verdict.get("flooded"):
-                findings.append("kernel machinery tampered with: the guard's channel was flooded")
-        elif options["sandboxed"]:
-            findings.append("kernel machinery tampered with: no report from the guard")
-        reply["tampered"] += [f"{name}: {f}" for f in findings]
+            reply["events"] += [f"{name}: {e}" for e in report["events"]]
     reply["stage"] = "after execution"
     return reply
 
@@ -305,7 +311,7 @@ def grade_assignment(
 
         allow = _allowed_unsandboxed(allow_unsandboxed)
         return grade_on_cluster(root, main, assignment, students, limit_s, limits, allow, on_done, scheduler)
-    from course.grading.kernel_sandbox import lab_services, matplotlib_cache, private_dir
+    from course.grading.kernel_sandbox import lab_servers, lab_services, matplotlib_cache, private_dir
 
     problem = _sandbox_problem_allowed(allow_unsandboxed)
     with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
@@ -317,6 +323,7 @@ def grade_assignment(
             "limits": asdict(limits),
             "mpl_cache": None if problem else matplotlib_cache(private_dir() / "mpl"),
             "services": lab_services(root / "source" / assignment),
+            "labs": lab_servers(root / "source" / assignment),
         }
         return _run_pool(root, scratch, assignment, list(students), workers, limit_s, options, on_done)
 
@@ -427,5 +434,3 @@ def _log(outcome: Outcome) -> None:
     if outcome.detail:
         line += f" ({outcome.detail})"
     (log.info if outcome.status == "graded" and not outcome.detail else log.warning)(line)
-
-

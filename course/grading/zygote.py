@@ -4,15 +4,15 @@ Started by `course.grading.zygote_pool.Zygote` as ``python -I -m course.grading.
 the bubblewrap sandbox (its own uid, limits, no network, read-only files). It imports what every course
 notebook imports (ipykernel, pandas, matplotlib, boto3, moto's server and the backends of the services
 the assignment's labs call), then, for each request on the control socket FD, forks a child that
-boots the guard and ipykernel with `course.grading.tamper.boot`. The request carries the guard's
-report socket; the files (spec, connection file, submission) are in /guard.
+starts ipykernel with `course.grading.kernel_boot.boot`; the files (spec, connection file,
+submission) are in /guard.
 
 Between two kernels nothing of the first survives: when the child has ended the zygote kills every
 other process of the sandbox (one ``kill(-1)``, which no fork can escape), waits until they are gone
 and empties /tmp and /dev/shm, and only then reads the next request. The zygote is not dumpable, so
 no kernel can ptrace it, read its memory or its file descriptors; a kernel that kills it only ends
 its own grading (the worker starts a new zygote). This module imports only the standard library at
-the top, like `course.grading.tamper`.
+the top, like `course.grading.kernel_boot`.
 """
 
 import importlib
@@ -125,14 +125,14 @@ def _wait(ctl: socket.socket, pid: int) -> int:
         os.close(ended)
 
 
-def _child(ctl: socket.socket, guard_fd: int, argv: list[str]) -> None:
-    """Boot the guard and ipykernel in the forked child; never returns."""
+def _child(ctl: socket.socket, argv: list[str]) -> None:
+    """Start ipykernel in the forked child; never returns."""
     code = 1
     try:
         ctl.close()
-        from course.grading import tamper
+        from course.grading import kernel_boot
 
-        tamper.boot(["/guard/spec.json", str(guard_fd), "--", *argv])
+        kernel_boot.boot("/guard/spec.json", argv)
         code = 0
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
@@ -149,10 +149,10 @@ def _child(ctl: socket.socket, guard_fd: int, argv: list[str]) -> None:
 
 def serve(ctl: socket.socket, services: list[str]) -> None:
     """Answer spawn requests on CTL until the worker closes it; SERVICES: moto backends to preload."""
-    from course.grading import tamper
+    from course.grading import kernel_boot
 
-    tamper.no_dump()
-    tamper.prepare({"mpl_cache": "/guard/mpl", "workdir": "/tmp/work"})
+    kernel_boot.no_dump()
+    kernel_boot.prepare({"mpl_cache": "/guard/mpl", "workdir": "/tmp/work"})
     _preload(services)
     ctl.send(json.dumps({"ready": True}).encode())
     while True:
@@ -163,16 +163,15 @@ def serve(ctl: socket.socket, services: list[str]) -> None:
         if not message:
             return
         request = json.loads(message)
-        if len(fds) != 1 or not isinstance(request.get("argv"), list):
-            for fd in fds:
-                os.close(fd)
-            ctl.send(json.dumps({"error": "a spawn request carries argv and one socket"}).encode())
+        for fd in fds:
+            os.close(fd)
+        if fds or not isinstance(request.get("argv"), list):
+            ctl.send(json.dumps({"error": "a spawn request carries argv only"}).encode())
             continue
         os.chdir("/")
         pid = os.fork()
         if pid == 0:
-            _child(ctl, fds[0], [str(a) for a in request["argv"]])
-        os.close(fds[0])  # the kernel's end of the guard channel: the grader sees EOF when it ends
+            _child(ctl, [str(a) for a in request["argv"]])
         ctl.send(json.dumps({"pid": pid}).encode())
         code = _wait(ctl, pid)
         _clean()

@@ -5,7 +5,6 @@
 kills it; `ZygoteProvisioner` lets jupyter_client start kernels that way.
 """
 
-
 import json
 import os
 import select
@@ -54,8 +53,12 @@ class Zygote:
             uid=settings.get("uid"),
             limits=Limits(**settings["limits"]),
             roots=settings["roots"],
-            binds={"/guard": str(self.inbox)},
+            binds={
+                "/guard": str(self.inbox),
+                **({"/labs": settings["labs"]} if settings.get("labs") else {}),
+            },
             writable={"/sockets": str(self.sockets)},
+            extra_env={"COURSE_LAB_SOCKETS": "/labs"} if settings.get("labs") else None,
             command=[
                 sys.executable,
                 "-I",
@@ -104,8 +107,8 @@ class Zygote:
             return {}
         return json.loads(data) if data else {}
 
-    def spawn(self, spec: str, connection: str, submission: str | None, guard_fd: int, argv: list[str]):
-        """Fork a kernel: its files go to the inbox, its guard socket over the control socket."""
+    def spawn(self, spec: str, connection: str, submission: str | None, argv: list[str]):
+        """Fork a kernel: its files go to the inbox, the request over the control socket."""
         for entry in self.inbox.iterdir():
             if entry.name == "mpl":
                 continue
@@ -126,7 +129,7 @@ class Zygote:
             shutil.copytree(submission, self.inbox / "submission", symlinks=True)
         if self.log.is_file():  # what one kernel printed must not bring the next to the file-size limit
             os.truncate(self.log, 0)
-        socket.send_fds(self.ctl, [json.dumps({"argv": argv}).encode()], [guard_fd])
+        self.ctl.send(json.dumps({"argv": argv}).encode())
         reply = self.receive(30)
         if "pid" not in reply:
             raise RuntimeError(f"the grading sandbox did not start a kernel: {reply or self.log_tail()}")
@@ -240,8 +243,7 @@ class ZygoteProvisioner(LocalProvisioner):
 
     async def launch_kernel(self, cmd: list[str], **kwargs):
         km = self.parent
-        spec, guard = km.sandbox["spec"], km.guard_fd
-        self.process = km.zygote.spawn(spec, km.connection_file, km.submission, guard, cmd)
+        self.process = km.zygote.spawn(km.sandbox["spec"], km.connection_file, km.submission, cmd)
         self.pid, self.pgid = self.process.pid, None
         self.cwd = kwargs.get("cwd")
         return self.connection_info
@@ -254,5 +256,3 @@ class ZygoteProvisioner(LocalProvisioner):
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 pass
-
-

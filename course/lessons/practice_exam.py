@@ -68,8 +68,11 @@ def format_table() -> pd.DataFrame:
     """The exam's format as a two-column table for the notebook."""
     facts = exam()
     rows = [
-        ("Questions", f"{facts['questions_total']}: {facts['questions_scored']} scored, "
-                      f"{facts['questions_unscored']} unscored (not marked as such)"),
+        (
+            "Questions",
+            f"{facts['questions_total']}: {facts['questions_scored']} scored, "
+            f"{facts['questions_unscored']} unscored (not marked as such)",
+        ),
         ("Time", f"{facts['duration_minutes']} minutes"),
         ("Score", f"scaled, {facts['score_min']} to {facts['score_max']:,}; pass mark {facts['pass_score']}"),
         ("Scoring model", facts["scoring"]),
@@ -168,8 +171,12 @@ def plot_domain_scores(scores: pd.DataFrame, target: float = PRACTICE_TARGET_PER
     colours = [PALETTE[2] if v >= target else PALETTE[3] for v in values]
     bars = ax.barh(labels, values, color=colours)
     for bar, (_, row) in zip(bars, scores.iloc[::-1].iterrows(), strict=True):
-        ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2,
-                f"{row['right']} of {row['questions']}", va="center")
+        ax.text(
+            bar.get_width() + 1,
+            bar.get_y() + bar.get_height() / 2,
+            f"{row['right']} of {row['questions']}",
+            va="center",
+        )
     ax.axvline(target, color=PALETTE[7], linestyle="--", linewidth=1)
     ax.text(target, len(labels) - 0.4, f" practice target {target:g} %", va="bottom")
     ax.set_xlim(0, 110)

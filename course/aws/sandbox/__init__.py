@@ -2,8 +2,9 @@
 
 Notebooks call ``sandbox.client("s3")``. Environment variables:
 ``COURSE_AWS=real`` switches the default sandbox to real AWS, ``COURSE_AWS_ALLOW_COSTS=1``
-lets real-AWS labs run operations that cost money, and ``NBGRADER_EXECUTION`` (set by
-nbgrader while grading) forces moto whatever else is asked.
+lets real-AWS labs run operations that cost money, ``NBGRADER_EXECUTION`` (set by
+nbgrader while grading) forces moto whatever else is asked, and ``COURSE_LAB_SOCKETS`` (set while
+grading) points moto sandboxes at the grader's lab servers instead of servers of their own.
 
 Parts: `moto_server` (the local servers), `real_account` (tagging, the cost guard and teardown in a
 real account); this module is the `Sandbox` that labs use through `client()` and `resource()`.
@@ -29,6 +30,8 @@ from course.aws.sandbox.moto_server import (
     LOCAL_CONFIG,
     MotoProcess,
     isolated_boto3_session,
+    lab_endpoint,
+    lab_folder,
     post,
     quiet_logs,
     shared_endpoint,
@@ -99,6 +102,7 @@ class Sandbox:
         self._account = RealAccount(self.session_id, allow_costs)
         self._endpoint_override = endpoint_url
         self._process: MotoProcess | None = None
+        self._lab: str | None = None  # the grader's lab server used in lab-servers mode
         self._session: boto3.session.Session | None = None
         self._admin_keys = (DUMMY_KEY, DUMMY_KEY)
         self._lock = threading.Lock()
@@ -142,7 +146,10 @@ class Sandbox:
                 atexit.register(self._teardown_at_exit)
             else:
                 session = isolated_boto3_session()
-                if self.isolated:
+                if lab_folder() is not None:
+                    self._lab = "enforced" if self.iam_enforced else "isolated" if self.isolated else "shared"
+                    lab_endpoint(self._lab)
+                elif self.isolated:
                     quiet_logs()
                     self._process = MotoProcess(self.iam_enforced)
                     atexit.register(self.close)
@@ -159,6 +166,8 @@ class Sandbox:
         self.start()
         if self.mode == "aws":
             return self._endpoint_override
+        if self._lab is not None:
+            return lab_endpoint(self._lab)
         return self._process.url if self._process else shared_endpoint()
 
     def client(
@@ -183,6 +192,19 @@ class Sandbox:
         """A boto3 resource for this sandbox, like ``client``."""
         return self._hooked(self._make("resource", service, region, access_key, secret_key))
 
+    def __course_remote__(self) -> dict | None:
+        """In lab-servers mode, how the grader reaches this sandbox (`course.grading.lab_host.rebuild`)."""
+        if self.mode != "moto" or lab_folder() is None:
+            return None
+        self.start()
+        return {
+            "$": "remote",
+            "kind": "sandbox",
+            "server": self._lab,
+            "admin_keys": list(self._admin_keys),
+            "iam_enforced": self.iam_enforced,
+        }
+
     def _hooked(self, made: Any) -> Any:
         """MADE (a client or a resource), with the real-account hooks on its client in real AWS."""
         if self.mode == "aws":
@@ -205,7 +227,8 @@ class Sandbox:
         return report
 
     def close(self) -> None:
-        """Real AWS: tear down; isolated moto: stop its server. The shared server runs on."""
+        """Real AWS: tear down; isolated moto: stop its server. The shared server and the grader's lab
+        servers run on."""
         if self.mode == "aws":
             self.teardown()
         elif self._process is not None:
@@ -229,7 +252,7 @@ class Sandbox:
         if self.endpoint_url:
             kwargs |= {"endpoint_url": self.endpoint_url, "config": LOCAL_CONFIG}
         try:
-            return getattr(self._session, kind)(service, **kwargs)
+            made = getattr(self._session, kind)(service, **kwargs)
         except (UnknownServiceError, ResourceNotExistsError) as e:
             known = (
                 self._session.get_available_services()
@@ -239,6 +262,16 @@ class Sandbox:
             close = difflib.get_close_matches(service, known, n=3)
             hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             raise CourseInputError(f"AWS has no {kind} named {service!r}.{hint}") from e
+        if self._lab is not None:  # how the grader makes the same client (`course.grading.lab_host.rebuild`)
+            made.course_remote = {
+                "$": "remote",
+                "kind": f"aws-{kind}",
+                "server": self._lab,
+                "service": service,
+                "region": region,
+                "keys": [kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"]],
+            }
+        return made
 
     def _create_admin(self) -> None:
         """Let moto through unauthenticated for exactly the calls that create an admin user."""

@@ -1,4 +1,8 @@
-"""The moto servers behind the sandbox: one shared in-process server, or an isolated one in a subprocess."""
+"""The moto servers behind the sandbox: one shared in-process server, or an isolated one in a subprocess.
+
+While grading, COURSE_LAB_SOCKETS names the folder of the grader's lab servers (lab-servers mode): moto
+then runs outside the kernel, on Unix sockets reached through `course.unix_bridge`, and nothing starts here.
+"""
 
 import atexit
 import logging
@@ -11,14 +15,18 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import boto3
 import botocore.session
 from botocore.config import Config
 
+from course import unix_bridge
+
 DUMMY_KEY = "testing"
 START_TIMEOUT_S = 15.0
+LAB_SOCKETS_ENV = "COURSE_LAB_SOCKETS"
 
 
 def no_proxy_opener() -> urllib.request.OpenerDirector:
@@ -50,6 +58,27 @@ def isolated_boto3_session() -> boto3.session.Session:
 # A local endpoint: never go through a proxy, and address S3 buckets by path.
 LOCAL_CONFIG = Config(proxies={}, s3={"addressing_style": "path"})
 
+# --- the grader's lab servers (lab-servers mode) ------------------------------------------------
+
+
+def lab_folder() -> Path | None:
+    """The folder of the grader's lab server sockets in lab-servers mode, else None."""
+    folder = os.environ.get(LAB_SOCKETS_ENV, "")
+    return Path(folder) if folder else None
+
+
+def lab_endpoint(name: str) -> str:
+    """The local URL of the grader's lab server NAME ("shared", "isolated" or "enforced")."""
+    folder = lab_folder()
+    path = folder / f"{name}.sock" if folder else None
+    if path is None or not path.exists():
+        raise RuntimeError(
+            f"The grader's lab server {name!r} is not running ({LAB_SOCKETS_ENV}={folder}): "
+            "the grading sandbox is set up wrong; tell the instructor."
+        )
+    return unix_bridge.tcp_url(str(path))
+
+
 # --- the shared in-process moto server --------------------------------------------------------
 
 shared_lock = threading.Lock()
@@ -64,8 +93,11 @@ def quiet_logs() -> None:
 
 
 def shared_endpoint() -> str:
-    """Start the shared in-process moto server on first use and return its URL."""
+    """Start the shared in-process moto server on first use and return its URL (lab-servers mode: the
+    grader's shared server)."""
     global _shared_server, _shared_url
+    if lab_folder() is not None:
+        return lab_endpoint("shared")
     with shared_lock:
         if _shared_url is None:
             quiet_logs()
