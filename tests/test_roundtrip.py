@@ -1,6 +1,6 @@
 """The nbgrader round trip for every assignment: full marks for the solution, zero for the stub,
-under plain `nbgrader autograde` and under `course grade` (test cells run in the grader) alike,
-nothing secret in release/, and release/ exactly what `make release` would make from source/."""
+nothing secret in release/, and release/ exactly what `make release` would make from source/.
+(tests/test_roundtrip_course_grade.py does the same under `course grade`.)"""
 
 import re
 from pathlib import Path
@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 
 from course import notebooks
-from course.grading.kernel_sandbox import sandbox_problem
-from course.grading.parallel import grade_assignment
 from course.instructor.release import build_release, generate
 from course.instructor.roundtrip import autograde, grading_course, scores, submit
 
@@ -47,25 +45,6 @@ def graded(course):
     return grade
 
 
-@pytest.fixture(scope="module")
-def course_graded(tmp_path_factory):
-    """An assignment's solution and untouched stub graded by `course grade`, in a course of its own."""
-    done = {}
-
-    def grade(name: str) -> Path:
-        if name not in done:
-            course = grading_course(ROOT, tmp_path_factory.mktemp(f"course-grade-{name}"), names=[])
-            generate(course, [name])
-            submit(course, "solution", name, _notebooks(ROOT / "source" / name))
-            submit(course, "stub", name, _notebooks(ROOT / "release" / name))
-            outcomes = grade_assignment(course, name, workers=2, allow_unsandboxed=bool(sandbox_problem()))
-            assert all(o.status == "graded" for o in outcomes), outcomes
-            done[name] = course
-        return done[name]
-
-    return grade
-
-
 def test_there_are_assignments():
     assert ASSIGNMENTS and ASSIGNMENTS[0] == "01-cloud-computing"
 
@@ -92,13 +71,6 @@ def test_released_stub_earns_zero_on_every_graded_cell(graded, name):
     assert result, "no grades recorded"
     earned = {cell: s for cell, s in result.items() if s[0] != 0}
     assert not earned, f"the untouched stub earned points on {earned}"
-
-
-@pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_course_grade_scores_as_plain_nbgrader(graded, course_graded, name):
-    for student in ("solution", "stub"):
-        mine, plain = scores(course_graded(name), name, student), scores(graded(name), name, student)
-        assert mine and mine == plain, f"{student}: course grade {mine} != nbgrader {plain}"
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

@@ -5,6 +5,7 @@ exactly as the sandboxed kernel does through an execute request (tests/test_host
 real thing); every question it receives is recorded, to show what the kernel is told.
 """
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -37,7 +38,9 @@ def _notebook(*cells):
 
 @pytest.fixture
 def kernel():
-    """The shell's namespace, and the questions it was asked."""
+    """The shell's namespace, and the questions it was asked; this process's __main__ back afterwards
+    (the shell replaces it, and multiprocessing, in later tests, needs the real one)."""
+    main = sys.modules["__main__"]
     shell = InteractiveShell.instance()
     shell.user_ns.clear()
     asked = []
@@ -46,8 +49,11 @@ def kernel():
         asked.append(question)
         return answers.answer(question)
 
-    yield shell.user_ns, ask, asked
-    shell.user_ns.clear()
+    try:
+        yield shell.user_ns, ask, asked
+    finally:
+        InteractiveShell.clear_instance()
+        sys.modules["__main__"] = main
 
 
 REFERENCE = _notebook(
