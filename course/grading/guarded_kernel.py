@@ -268,7 +268,7 @@ class GuardedExecute(Execute):
         self.set_widgets_metadata()
         return self.nb, self.resources
 
-    def _grader_runner(self) -> verdict.TestCellRunner:
+    def _grader_runner(self) -> verdict.CellRunner:
         """The runner of this notebook's test cells, on the instructor's notebook named in the spec."""
         spec = json.loads((Path(self.report_dir) / f"{self._notebook}.grader.json").read_text())
         reference = nbformat.read(spec["reference"], as_version=4)
@@ -277,7 +277,7 @@ class GuardedExecute(Execute):
         limit = int(Limits(**self.sandbox["limits"]).cell_output_mb * 2**20)
         return verdict.grader_runner(reference, self.ask, rebuild, limit)
 
-    def _run_in_grader(self, runner: verdict.TestCellRunner, cell, source: str) -> None:
+    def _run_in_grader(self, runner: verdict.CellRunner, cell, source: str) -> None:
         """Run SOURCE (CELL's, as the instructor wrote it) in the grader, within the cell's time limit."""
         self._deadline = time.monotonic() + Limits(**self.sandbox["limits"]).cell_timeout_s
         cell.outputs = runner.run(source, cell.metadata["nbgrader"]["grade_id"])

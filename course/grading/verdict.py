@@ -136,7 +136,7 @@ def _figures() -> list:
     return outputs
 
 
-class TestCellRunner:
+class CellRunner:
     """Runs one notebook's grader cells in a namespace of their own, asking KERNEL for the rest."""
 
     def __init__(self, plan: NamePlan, kernel: KernelNames, output_limit: int) -> None:
@@ -204,6 +204,6 @@ class TestCellRunner:
         return outputs
 
 
-def grader_runner(reference, ask: Callable[[str], str], rebuild, output_limit: int) -> TestCellRunner:
+def grader_runner(reference, ask: Callable[[str], str], rebuild, output_limit: int) -> CellRunner:
     """A runner for one notebook: REFERENCE the instructor's notebook, ASK the kernel's question channel."""
-    return TestCellRunner(NamePlan(reference), KernelNames(ask, rebuild), output_limit)
+    return CellRunner(NamePlan(reference), KernelNames(ask, rebuild), output_limit)
