@@ -1,13 +1,27 @@
-"""Notebook files as code: clean saved sources, stable cell ids, comparable fingerprints."""
+"""Notebook files as code: clean saved sources, stable cell ids, comparable fingerprints, solution blocks."""
 
+import ast
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
 import nbformat
 
 ASSIGNMENT_GLOB = "[0-9][0-9]-*"
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+
+
+def solution_trees(source: str) -> list[ast.Module]:
+    """The parsed solution blocks of a cell's SOURCE (a block that is not valid Python is left out)."""
+    trees = []
+    for block in SOLUTION.findall(source):
+        try:
+            trees.append(ast.parse(block))
+        except SyntaxError:
+            continue
+    return trees
 
 
 def assignments(root: Path) -> list[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 from distributed import Client
+from submissions import submit_simulated_class
 
 from course import notebooks
 from course.errors import CourseInputError
@@ -23,7 +24,6 @@ from course.grading.cluster import START_TOPIC, _write_files
 from course.grading.kernel_sandbox import sandbox_problem
 from course.grading.parallel import grade_assignment
 from course.instructor.roundtrip import autograde, grading_course, scores, submit
-from course.instructor.simulation import simulated_class, simulated_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "01-cloud-computing"
@@ -85,20 +85,11 @@ def cluster(tmp_path_factory):
             print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
 
 
-def _class(course: Path, size: int) -> list[str]:
-    klass = simulated_class(size)
-    released = notebooks.read(ROOT / "release" / NAME / f"{NAME}.ipynb")
-    solved = notebooks.read(ROOT / "source" / NAME / f"{NAME}.ipynb")
-    for student in klass:
-        submit(course, student.id, NAME, {f"{NAME}.ipynb": simulated_submission(released, solved, student)})
-    return [s.id for s in klass]
-
-
 @pytest.fixture(scope="module")
 def courses(tmp_path_factory):
     """A graded reference (plain nbgrader autograde) and two ungraded copies of the same class."""
     plain = grading_course(ROOT, tmp_path_factory.mktemp("plain"), [NAME])
-    students = _class(plain, 4)
+    students = submit_simulated_class(plain, NAME, 4)
     copies = []
     for name in ("cluster", "killed"):
         copy = tmp_path_factory.mktemp(name)

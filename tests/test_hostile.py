@@ -10,7 +10,6 @@ Separate small runs cover an interrupted run, the refusal to grade without the s
 sandbox's own limits.
 """
 
-import copy
 import hashlib
 import html
 import json
@@ -26,7 +25,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from submissions import keep_lab_imports
+from submissions import cell_of
+from submissions import solved as answered
 
 from course import notebooks
 from course.errors import CourseInputError
@@ -59,8 +59,7 @@ pytestmark = [
 # --------------------------------------------------------------------------------------------
 
 
-def _cell(nb, grade_id):
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+_cell = cell_of
 
 
 def _index(nb, grade_id):
@@ -68,21 +67,9 @@ def _index(nb, grade_id):
 
 
 def solved() -> nbformat.NotebookNode:
-    """The release notebook answered correctly, as a good student hands it in.
-
-    Its teaching code cells (figures, tables, 6 s of EC2 start-up in moto) are cut down to the two
-    imports the exercises need: students may edit or delete teaching cells, and it keeps this file
-    within its time budget. Graded cells and markdown are the release's own.
-    """
-    nb = copy.deepcopy(RELEASE)
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            lines = _cell(SOURCE, meta["grade_id"]).source.splitlines()
-            cell.source = "\n".join(
-                ln for ln in lines if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln
-            )
-    return keep_lab_imports(nb)
+    """The release notebook answered correctly, as a good student hands it in (students may edit or
+    delete teaching cells: cutting them to the lab imports keeps this file within its time budget)."""
+    return answered(RELEASE, SOURCE)
 
 
 def answer(nb, grade_id, code):

@@ -28,6 +28,8 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 from nbgrader.api import Gradebook
+from submissions import cell_of as _cell
+from submissions import solved as answered
 
 from course import notebooks
 from course.cli import main
@@ -58,31 +60,9 @@ needs_sandbox = pytest.mark.skipif(bool(sandbox_problem()), reason=f"no sandbox 
 # --------------------------------------------------------------------------------------------
 
 
-def _cell(nb, grade_id):
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-
-
 def solved() -> nbformat.NotebookNode:
     """The release notebook answered from the source's solutions, teaching code cut to its imports."""
-    nb = copy.deepcopy(RELEASE)
-    kept = []
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            lines = _cell(SOURCE, meta["grade_id"]).source.splitlines()
-            cell.source = "\n".join(
-                ln for ln in lines if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln
-            )
-        elif cell.cell_type == "code" and not meta:
-            cell.source = "\n".join(
-                ln for ln in cell.source.splitlines() if ln.startswith(("import ", "from "))
-            )
-            cell.outputs = []
-            if not cell.source:
-                continue
-        kept.append(cell)
-    nb.cells = kept
-    return nb
+    return answered(RELEASE, SOURCE)
 
 
 PAYLOAD_HTML = (

@@ -12,10 +12,11 @@ from urllib.parse import urlparse
 import pytest
 from botocore.exceptions import ClientError
 
-from course import unix_bridge
+from course import local_moto
 from course.aws.sandbox import Sandbox
 from course.grading import kernel_sandbox
-from course.grading.lab_host import LAB_SERVERS, LAB_SOCKETS_ENV, LabHandle, LabHost, rebuild
+from course.grading.lab_host import LAB_SERVERS, LabHandle, LabHost, rebuild
+from course.local_moto import LAB_SOCKETS_ENV
 
 # What a lab does in the student's kernel: its objects describe themselves for the grader.
 KERNEL = """
@@ -161,15 +162,15 @@ def test_a_handle_checks_what_the_grader_asks(host: LabHost):
 
 @pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 def test_the_bridge_survives_clients_that_leave_early(host: LabHost, tmp_path: Path):
-    url = urlparse(unix_bridge.tcp_url(str(host.socket("shared"))))
+    url = urlparse(local_moto.tcp_url(str(host.socket("shared"))))
     with socket.create_connection((url.hostname, url.port)) as early:  # leaves in the middle of its request
         early.sendall(b"POST /moto-api/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
     with socket.create_connection((url.hostname, url.port)) as impatient:  # leaves before the answer
         impatient.sendall(b"GET /moto-api/data.json HTTP/1.1\r\nHost: x\r\n\r\n")
-    nowhere = urlparse(unix_bridge.tcp_url(str(tmp_path / "none.sock")))
+    nowhere = urlparse(local_moto.tcp_url(str(tmp_path / "none.sock")))
     with socket.create_connection((nowhere.hostname, nowhere.port), timeout=10) as lost:
         assert lost.recv(10) == b""  # no server behind it: the connection is closed
-    assert unix_bridge.tcp_url(str(host.socket("shared"))) == url.geturl()
+    assert local_moto.tcp_url(str(host.socket("shared"))) == url.geturl()
     assert rebuild(GOOD, host.folder).list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 

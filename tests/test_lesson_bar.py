@@ -13,7 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = notebooks.assignments(ROOT)
 WORD_LIMIT = 250
 NOTES = re.compile(r"\bthe (study )?notes\b", re.I)
-SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 SHORT_OUTPUT_LINES = 3  # an output this short states an answer; a longer one is a table or a listing
 # Exercises that apply, on purpose, a fact the cells just before them teach (reviewed one by one).
 TAUGHT_THEN_APPLIED = {
@@ -73,11 +72,7 @@ def test_run_all_goes_past_every_exercise(folder, name):
 def _stated_answers(source: str) -> set[str]:
     """The strings a solution gives as its whole answer: `x = "eu-west-3"` or `return "gpt-4o"`."""
     found = set()
-    for block in SOLUTION.findall(source):
-        try:
-            tree = ast.parse(block)
-        except SyntaxError:
-            continue
+    for tree in notebooks.solution_trees(source):
         for node in ast.walk(tree):
             value = getattr(node, "value", None)
             if isinstance(node, ast.Assign | ast.Return) and isinstance(value, ast.Constant):

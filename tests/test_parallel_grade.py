@@ -5,6 +5,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from submissions import submit_simulated_class
 
 from course import notebooks
 from course.errors import CourseInputError
@@ -13,7 +14,6 @@ from course.grading.kernel_sandbox import lab_services, sandbox_problem
 from course.grading.parallel import grade_assignment, timing_summary
 from course.instructor.bench import parse_timing
 from course.instructor.roundtrip import autograde, grading_course, scores, submit
-from course.instructor.simulation import simulated_class, simulated_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "01-cloud-computing"
@@ -24,19 +24,10 @@ UNSANDBOXED = bool(sandbox_problem())
 pytestmark = pytest.mark.slow
 
 
-def _class(course: Path, size: int) -> list[str]:
-    klass = simulated_class(size)
-    released = notebooks.read(ROOT / "release" / NAME / f"{NAME}.ipynb")
-    solved = notebooks.read(ROOT / "source" / NAME / f"{NAME}.ipynb")
-    for student in klass:
-        submit(course, student.id, NAME, {f"{NAME}.ipynb": simulated_submission(released, solved, student)})
-    return [s.id for s in klass]
-
-
 @pytest.fixture(scope="module")
 def two_courses(tmp_path_factory):
     plain = grading_course(ROOT, tmp_path_factory.mktemp("plain"), [NAME])
-    students = _class(plain, 4)
+    students = submit_simulated_class(plain, NAME, 4)
     parallel = tmp_path_factory.mktemp("parallel")
     shutil.copytree(plain, parallel, dirs_exist_ok=True)
     autograde(plain, NAME, students)

@@ -6,20 +6,17 @@ import re
 from pathlib import Path
 
 import pytest
+from submissions import graded_on_first_use, notebooks_in
 
 from course import notebooks
-from course.instructor.release import build_release, generate
-from course.instructor.roundtrip import autograde, grading_course, scores, submit
+from course.instructor.release import build_release
+from course.instructor.roundtrip import autograde, grading_course, scores
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = notebooks.assignments(ROOT)
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
 pytestmark = pytest.mark.slow
-
-
-def _notebooks(folder: Path) -> dict:
-    return {p.name: notebooks.read(p) for p in notebooks.notebook_paths(folder)}
 
 
 @pytest.fixture(scope="module")
@@ -31,18 +28,7 @@ def course(tmp_path_factory):
 @pytest.fixture(scope="module")
 def graded(course):
     """Grade an assignment's solution and untouched-stub submissions once, on first use."""
-    done = set()
-
-    def grade(name: str) -> Path:
-        if name not in done:
-            generate(course, [name])
-            submit(course, "solution", name, _notebooks(ROOT / "source" / name))
-            submit(course, "stub", name, _notebooks(ROOT / "release" / name))
-            autograde(course, name, ["solution", "stub"])
-            done.add(name)
-        return course
-
-    return grade
+    return graded_on_first_use(course, lambda c, name: autograde(c, name, ["solution", "stub"]))
 
 
 def test_there_are_assignments():
@@ -76,7 +62,7 @@ def test_released_stub_earns_zero_on_every_graded_cell(graded, name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_no_solution_or_hidden_test_reaches_release(name):
     hidden_lines = set()
-    for nb in _notebooks(ROOT / "source" / name).values():
+    for nb in notebooks_in(ROOT / "source" / name).values():
         for cell in nb.cells:
             for block in HIDDEN.findall(cell.source):
                 hidden_lines |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 12}
@@ -96,7 +82,7 @@ def test_release_holds_the_same_assignments_as_source():
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_release_has_not_drifted_from_source(tmp_path, name):
     build_release(ROOT, tmp_path, [name], run=False)
-    fresh, committed = _notebooks(tmp_path / name), _notebooks(ROOT / "release" / name)
+    fresh, committed = notebooks_in(tmp_path / name), notebooks_in(ROOT / "release" / name)
     assert fresh.keys() == committed.keys(), f"{name}: notebooks differ: run make release"
     for nb_name in fresh:
         assert notebooks.fingerprint(fresh[nb_name]) == notebooks.fingerprint(committed[nb_name]), (

@@ -5,21 +5,17 @@ solution earns full marks and the untouched stub zero on every graded cell, as u
 from pathlib import Path
 
 import pytest
+from submissions import graded_on_first_use
 
 from course import notebooks
 from course.grading.kernel_sandbox import sandbox_problem
 from course.grading.parallel import grade_assignment
-from course.instructor.release import generate
-from course.instructor.roundtrip import grading_course, scores, submit
+from course.instructor.roundtrip import grading_course, scores
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = notebooks.assignments(ROOT)
 
 pytestmark = pytest.mark.slow
-
-
-def _notebooks(folder: Path) -> dict:
-    return {p.name: notebooks.read(p) for p in notebooks.notebook_paths(folder)}
 
 
 @pytest.fixture(scope="module")
@@ -28,22 +24,15 @@ def course(tmp_path_factory):
     return grading_course(ROOT, tmp_path_factory.mktemp("course"), names=[])
 
 
+def _course_grade(course: Path, name: str) -> None:
+    outcomes = grade_assignment(course, name, workers=1, allow_unsandboxed=bool(sandbox_problem()))
+    assert [o.status for o in outcomes] == ["graded", "graded"], outcomes
+
+
 @pytest.fixture(scope="module")
 def graded(course):
     """Grade an assignment's solution and untouched stub with `course grade` once, on first use."""
-    done = set()
-
-    def grade(name: str) -> Path:
-        if name not in done:
-            generate(course, [name])
-            submit(course, "solution", name, _notebooks(ROOT / "source" / name))
-            submit(course, "stub", name, _notebooks(ROOT / "release" / name))
-            outcomes = grade_assignment(course, name, workers=1, allow_unsandboxed=bool(sandbox_problem()))
-            assert [o.status for o in outcomes] == ["graded", "graded"], outcomes
-            done.add(name)
-        return course
-
-    return grade
+    return graded_on_first_use(course, _course_grade)
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

@@ -56,7 +56,8 @@ def _argument(node: dict) -> object:
         import os
         from pathlib import Path
 
-        from course.grading.lab_host import LAB_SOCKETS_ENV, rebuild
+        from course.grading.lab_host import rebuild
+        from course.local_moto import LAB_SOCKETS_ENV
 
         return rebuild(node, Path(os.environ.get(LAB_SOCKETS_ENV, "/labs")))
     return _held[node["id"]]

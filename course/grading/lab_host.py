@@ -15,21 +15,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import boto3
-import botocore.session
-from botocore.config import Config
-
-from course import unix_bridge
+from course import local_moto
 from course.grading.kernel_sandbox import Limits, bwrap_command
 
 LAB_SERVERS = ("shared", "isolated", "enforced")
-LAB_SOCKETS_ENV = "COURSE_LAB_SOCKETS"
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 5.0
 MIN_MEMORY_MB = 2048  # moto with every backend it loads
@@ -37,7 +31,7 @@ MIN_CPU_S = 86400  # a server lives as long as its worker, through every submiss
 MAX_FOLDER_CHARS = 90  # a Unix socket path has at most 107 characters
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 KEY = re.compile(r"[\x21-\x7e]{1,128}")  # printable ASCII, no spaces
-LOCAL_CONFIG = Config(proxies={}, s3={"addressing_style": "path"})
+_session = cache(local_moto.isolated_boto3_session)  # one session for all the grader's lab clients
 FIELDS = {
     "aws-client": {"$", "kind", "server", "service", "region", "keys"},
     "aws-resource": {"$", "kind", "server", "service", "region", "keys"},
@@ -130,10 +124,10 @@ class LabHost:
                     self._stop(name)
             self._start(down)
         for name in self.servers:
-            url = unix_bridge.tcp_url(str(self.socket(name)))
-            _post(f"{url}/moto-api/reset")
+            url = local_moto.tcp_url(str(self.socket(name)))
+            local_moto.post(f"{url}/moto-api/reset")
             if name == "enforced":
-                _post(f"{url}/moto-api/reset-auth", "0")
+                local_moto.post(f"{url}/moto-api/reset-auth", "0")
 
     def close(self) -> None:
         """Stop the servers (killing those that do not stop within 5 s) and remove their sockets."""
@@ -154,14 +148,6 @@ class LabHost:
         process.stdout.close()
         self._logs.pop(name).close()
         self.socket(name).unlink(missing_ok=True)
-
-
-def _post(url: str, body: str = "") -> None:
-    """POST to moto's own API (never through a proxy)."""
-    request = urllib.request.Request(
-        url, data=body.encode(), method="POST", headers={"Content-Type": "text/plain"}
-    )
-    urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=30).close()
 
 
 class LabHandle:
@@ -237,10 +223,10 @@ def _boto3(kind: str, folder: Path, server: str, service: object, region: object
     made = getattr(session, kind)(
         service,
         region_name=region,
-        endpoint_url=unix_bridge.tcp_url(str(folder / f"{server}.sock")),
+        endpoint_url=local_moto.tcp_url(str(folder / f"{server}.sock")),
         aws_access_key_id=key,
         aws_secret_access_key=secret,
-        config=LOCAL_CONFIG,
+        config=local_moto.LOCAL_CONFIG,
     )
     keys = [key, secret]
     made.course_remote = {
@@ -280,20 +266,3 @@ def _short(value: object) -> str:
     """A short repr of an untrusted VALUE for an error message."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-@cache
-def _session() -> boto3.session.Session:
-    """A boto3 session that reads no profile, config or credentials file of the user.
-
-    The same as `course.aws.sandbox.moto_server.isolated_boto3_session`, which grading may not import.
-    """
-    # (config name, environment variable, default, conversion): no variable is read.
-    core = botocore.session.Session(
-        session_vars={
-            "profile": (None, None, None, None),
-            "config_file": (None, None, os.devnull, None),
-            "credentials_file": (None, None, os.devnull, None),
-        }
-    )
-    return boto3.session.Session(botocore_session=core)

@@ -145,7 +145,8 @@ def _sandbox(scratch: Path, limits: Limits, options: dict, cleanups: list) -> tu
     cleanups.append(lease.release)
     labs = None
     if options.get("labs"):
-        from course.grading.lab_host import LAB_SOCKETS_ENV, LabHost
+        from course.grading.lab_host import LabHost
+        from course.local_moto import LAB_SOCKETS_ENV
 
         lab_lease = UidLease()  # the servers' threads must not count against the kernel's processes
         cleanups.append(lab_lease.release)

@@ -20,6 +20,7 @@ from pathlib import Path
 from jupyter_client.provisioning import LocalProvisioner
 
 from course.grading.kernel_sandbox import Limits, SandboxUnavailable, bwrap_command
+from course.local_moto import LAB_SOCKETS_ENV
 
 
 class Zygote:
@@ -58,7 +59,7 @@ class Zygote:
                 **({"/labs": settings["labs"]} if settings.get("labs") else {}),
             },
             writable={"/sockets": str(self.sockets)},
-            extra_env={"COURSE_LAB_SOCKETS": "/labs"} if settings.get("labs") else None,
+            extra_env={LAB_SOCKETS_ENV: "/labs"} if settings.get("labs") else None,
             command=[
                 sys.executable,
                 "-I",

@@ -30,7 +30,6 @@ LIFECYCLE_KEYS = {
 GONE_EVENTS = ("end of life", "end of support", "shut down", "retired", "discontinued")
 NAME_KEYS = ("model", "service", "name", "plan", "device", "id")
 STATUS_DATE = re.compile(r"(retired|shut down|shuts down)\s+(\d{4}-\d{2}-\d{2})")
-SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 
 
 @dataclass(frozen=True)
@@ -146,14 +145,12 @@ def gone_names(today: dt.date) -> dict[str, Dated]:
 
 def _answer_strings(source: str) -> set[str]:
     """String constants written in a solution block."""
-    found = set()
-    for block in SOLUTION.findall(source):
-        try:
-            tree = ast.parse(block)
-        except SyntaxError:
-            continue
-        found |= {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
-    return found
+    return {
+        n.value
+        for tree in notebooks.solution_trees(source)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    }
 
 
 def stale_answers(root: Path, today: dt.date, names: list[str] | None = None) -> list[str]:

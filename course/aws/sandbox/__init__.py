@@ -27,18 +27,16 @@ from botocore.exceptions import UnknownServiceError
 
 from course.aws.sandbox.moto_server import (
     DUMMY_KEY,
-    LOCAL_CONFIG,
     MotoProcess,
-    isolated_boto3_session,
     lab_endpoint,
     lab_folder,
-    post,
     quiet_logs,
     shared_endpoint,
     shared_lock,
 )
 from course.aws.sandbox.real_account import COSTLY_OPERATIONS, TAG_KEY, Created, RealAccount, TeardownReport
 from course.errors import CourseInputError
+from course.local_moto import LOCAL_CONFIG, isolated_boto3_session, post
 
 __all__ = [
     "COSTLY_OPERATIONS",

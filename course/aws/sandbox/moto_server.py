@@ -1,7 +1,7 @@
 """The moto servers behind the sandbox: one shared in-process server, or an isolated one in a subprocess.
 
 While grading, COURSE_LAB_SOCKETS names the folder of the grader's lab servers (lab-servers mode): moto
-then runs outside the kernel, on Unix sockets reached through `course.unix_bridge`, and nothing starts here.
+then runs outside the kernel, on Unix sockets reached through `course.local_moto`, and nothing starts here.
 """
 
 import atexit
@@ -14,49 +14,15 @@ import tempfile
 import threading
 import time
 import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-import boto3
-import botocore.session
-from botocore.config import Config
-
-from course import unix_bridge
+from course import local_moto
+from course.local_moto import LAB_SOCKETS_ENV, no_proxy_opener
 
 DUMMY_KEY = "testing"
 START_TIMEOUT_S = 15.0
-LAB_SOCKETS_ENV = "COURSE_LAB_SOCKETS"
 
-
-def no_proxy_opener() -> urllib.request.OpenerDirector:
-    """A URL opener that never goes through a proxy (the server is local)."""
-    return urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def post(url: str, body: str = "") -> None:
-    """POST to moto's own API (never through a proxy)."""
-    request = urllib.request.Request(
-        url, data=body.encode(), method="POST", headers={"Content-Type": "text/plain"}
-    )
-    no_proxy_opener().open(request, timeout=30).close()
-
-
-def isolated_boto3_session() -> boto3.session.Session:
-    """A boto3 session that reads no profile, config or credentials file of the user."""
-    # (config name, environment variable, default, conversion): no variable is read.
-    core = botocore.session.Session(
-        session_vars={
-            "profile": (None, None, None, None),
-            "config_file": (None, None, os.devnull, None),
-            "credentials_file": (None, None, os.devnull, None),
-        }
-    )
-    return boto3.session.Session(botocore_session=core)
-
-
-# A local endpoint: never go through a proxy, and address S3 buckets by path.
-LOCAL_CONFIG = Config(proxies={}, s3={"addressing_style": "path"})
 
 # --- the grader's lab servers (lab-servers mode) ------------------------------------------------
 
@@ -76,7 +42,7 @@ def lab_endpoint(name: str) -> str:
             f"The grader's lab server {name!r} is not running ({LAB_SOCKETS_ENV}={folder}): "
             "the grading sandbox is set up wrong; tell the instructor."
         )
-    return unix_bridge.tcp_url(str(path))
+    return local_moto.tcp_url(str(path))
 
 
 # --- the shared in-process moto server --------------------------------------------------------

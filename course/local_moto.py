@@ -1,18 +1,57 @@
-"""A local TCP port in front of a Unix socket: boto3 speaks TCP, the lab servers listen on Unix sockets.
+"""How a process reaches a local moto server: a boto3 session that reads no user files, the client
+config of a local endpoint, a POST to moto's own API, and a local TCP port in front of a Unix socket
+(boto3 speaks TCP, the grader's lab servers listen on Unix sockets, in the folder LAB_SOCKETS_ENV
+names while grading).
 
-Both the student's kernel (`course.aws.sandbox`) and the grader (`course.grading.lab_host`) reach the
-grader's moto servers through it. Standard library only.
+The labs' sandbox (`course.aws.sandbox`), in the student's kernel, and the grader
+(`course.grading.lab_host`) both use it.
 """
 
+import os
 import socket
 import threading
 import time
+import urllib.request
+
+import boto3
+import botocore.session
+from botocore.config import Config
 
 CHUNK = 65536
 CONNECT_TIMEOUT_S = 10.0
 
+LAB_SOCKETS_ENV = "COURSE_LAB_SOCKETS"
+# A local endpoint: never go through a proxy, and address S3 buckets by path.
+LOCAL_CONFIG = Config(proxies={}, s3={"addressing_style": "path"})
+
 _lock = threading.Lock()
 _urls: dict[str, str] = {}
+
+
+def isolated_boto3_session() -> boto3.session.Session:
+    """A boto3 session that reads no profile, config or credentials file of the user."""
+    # (config name, environment variable, default, conversion): no variable is read.
+    core = botocore.session.Session(
+        session_vars={
+            "profile": (None, None, None, None),
+            "config_file": (None, None, os.devnull, None),
+            "credentials_file": (None, None, os.devnull, None),
+        }
+    )
+    return boto3.session.Session(botocore_session=core)
+
+
+def no_proxy_opener() -> urllib.request.OpenerDirector:
+    """A URL opener that never goes through a proxy (the server is local)."""
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def post(url: str, body: str = "") -> None:
+    """POST to moto's own API (never through a proxy)."""
+    request = urllib.request.Request(
+        url, data=body.encode(), method="POST", headers={"Content-Type": "text/plain"}
+    )
+    no_proxy_opener().open(request, timeout=30).close()
 
 
 def tcp_url(socket_path: str) -> str:
